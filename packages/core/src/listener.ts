@@ -1,0 +1,287 @@
+import { EventEmitter } from 'node:events';
+import { PgqError } from './errors/pgq-error.js';
+import type { Logger } from './logger.js';
+import { quoteIdentifier } from './names.js';
+
+/** The part of a `pg.Client` the listener uses. */
+export interface ListenerClient {
+  /** The server process id of the connection (`pg.Client` sets it once connected). */
+  readonly processID?: number | null;
+  query(text: string): Promise<{ rows: any[] }>;
+  end(): Promise<void>;
+  on(
+    event: 'notification',
+    listener: (message: { channel: string; payload?: string }) => void,
+  ): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+}
+
+/** Options of the shared `Listener`. */
+export interface ListenerOptions {
+  /** Opens a fresh, connected client that is not part of any pool. */
+  connect: () => Promise<ListenerClient>;
+  logger: Logger;
+  /**
+   * How often the listener checks its own session with `pg_listening_channels()`, so a
+   * half-open socket or a lost LISTEN is noticed rather than trusted. Default 5000 ms.
+   */
+  healthCheckIntervalMs?: number;
+  /** First reconnect delay; doubles per failed attempt up to `reconnectMaxDelayMs`. Default 100. */
+  reconnectMinDelayMs?: number;
+  /** Longest reconnect delay. Default 5000. */
+  reconnectMaxDelayMs?: number;
+}
+
+/** Called with each notification's payload on a channel. */
+export type NotificationHandler = (payload: string, channel: string) => void | Promise<void>;
+
+interface ListenerEvents {
+  /** The connection dropped and is back, LISTENing again: notifications in between were missed. */
+  reconnected: [];
+  /** A handler threw or the connection failed; the listener carries on. */
+  error: [Error];
+}
+
+/**
+ * One dedicated LISTEN connection shared by everything in a `Pgq` (queue wake-ups, pub/sub,
+ * RPC replies). Channels are reference-counted: the first `listen` on a channel LISTENs, the
+ * last unlisten UNLISTENs. A dropped connection is reopened with backoff, every channel is
+ * LISTENed again, and `reconnected` is emitted so users can catch up on what they missed:
+ * a notification is a wake-up hint, never the only path to correctness.
+ *
+ * @example
+ * ```ts
+ * const unlisten = await pgq.listener.listen('pgq.jobs', (payload) => wake(payload));
+ * pgq.listener.on('reconnected', () => pollOnce());
+ * await unlisten();
+ * ```
+ */
+export class Listener extends EventEmitter<ListenerEvents> {
+  readonly #options: Required<ListenerOptions>;
+  readonly #handlers = new Map<string, Set<{ handler: NotificationHandler }>>();
+  readonly #listening = new Set<string>();
+  #client: ListenerClient | undefined;
+  #opening: Promise<void> | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  #healthTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: ListenerOptions) {
+    super();
+    this.#options = {
+      healthCheckIntervalMs: 5_000,
+      reconnectMinDelayMs: 100,
+      reconnectMaxDelayMs: 5_000,
+      ...options,
+    };
+  }
+
+  /** True while the connection is open. */
+  get connected(): boolean {
+    return this.#client !== undefined;
+  }
+
+  /** The server process id of the LISTEN connection, while connected (see `pg_stat_activity`). */
+  get backendPid(): number | undefined {
+    return this.#client?.processID ?? undefined;
+  }
+
+  /** The channels with at least one handler. */
+  get channels(): string[] {
+    return [...this.#handlers.keys()];
+  }
+
+  /**
+   * Calls `handler` for every notification on `channel`. Resolves once the channel is
+   * LISTENed, so a notification sent after this resolves is delivered. Returns the
+   * function that removes the handler.
+   */
+  async listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
+    if (this.#closed) throw new PgqError('PGQ_CLOSED', 'The listener is closed');
+    const entry = { handler };
+    let entries = this.#handlers.get(channel);
+    if (!entries) {
+      entries = new Set();
+      this.#handlers.set(channel, entries);
+    }
+    entries.add(entry);
+    try {
+      await this.#sync();
+    } catch (error) {
+      this.#remove(channel, entry);
+      throw error;
+    }
+    let removed = false;
+    return async () => {
+      if (removed) return;
+      removed = true;
+      this.#remove(channel, entry);
+      await this.#sync().catch(() => {});
+    };
+  }
+
+  /** Closes the connection; handlers are dropped. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#handlers.clear();
+    clearInterval(this.#healthTimer);
+    await this.#opening?.catch(() => {});
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  #remove(channel: string, entry: { handler: NotificationHandler }): void {
+    const entries = this.#handlers.get(channel);
+    entries?.delete(entry);
+    if (entries?.size === 0) this.#handlers.delete(channel);
+  }
+
+  // One LISTEN/UNLISTEN pass at a time, so concurrent listen() calls never race each other.
+  #sync(): Promise<void> {
+    const run = this.#chain.then(() => this.#syncNow());
+    this.#chain = run.catch(() => {});
+    return run;
+  }
+
+  async #syncNow(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#handlers.size === 0 && !this.#client) return;
+    const client = await this.#ensureClient();
+    for (const channel of this.#handlers.keys()) {
+      if (this.#listening.has(channel)) continue;
+      await client.query(`LISTEN ${quoteIdentifier(channel)}`);
+      this.#listening.add(channel);
+    }
+    for (const channel of this.#listening) {
+      if (this.#handlers.has(channel)) continue;
+      await client.query(`UNLISTEN ${quoteIdentifier(channel)}`);
+      this.#listening.delete(channel);
+    }
+  }
+
+  async #ensureClient(): Promise<ListenerClient> {
+    for (;;) {
+      if (this.#closed) throw new PgqError('PGQ_CLOSED', 'The listener is closed');
+      if (this.#client) return this.#client;
+      if (!this.#opening) {
+        this.#opening = this.#open().finally(() => {
+          this.#opening = undefined;
+        });
+      }
+      await this.#opening;
+    }
+  }
+
+  async #open(): Promise<void> {
+    const client = await this.#options.connect();
+    client.on('notification', (message) => this.#dispatch(message.channel, message.payload ?? ''));
+    client.on('error', (error) => this.#lost(client, error));
+    client.on('end', () => this.#lost(client, new Error('LISTEN connection ended')));
+    if (this.#closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    try {
+      const channels = [...this.#handlers.keys()];
+      for (const channel of channels) await client.query(`LISTEN ${quoteIdentifier(channel)}`);
+      this.#listening.clear();
+      for (const channel of channels) this.#listening.add(channel);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    this.#client = client;
+    clearInterval(this.#healthTimer);
+    this.#healthTimer = setInterval(
+      () => void this.#checkHealth(),
+      this.#options.healthCheckIntervalMs,
+    );
+    this.#healthTimer.unref();
+  }
+
+  #lost(client: ListenerClient, error: Error): void {
+    if (client !== this.#client || this.#closed) return;
+    this.#client = undefined;
+    this.#listening.clear();
+    clearInterval(this.#healthTimer);
+    destroy(client);
+    this.#options.logger.warn('pgq listener connection lost; reconnecting', {
+      error: error.message,
+    });
+    this.#opening = this.#reconnect().finally(() => {
+      this.#opening = undefined;
+    });
+  }
+
+  async #reconnect(): Promise<void> {
+    const { reconnectMinDelayMs, reconnectMaxDelayMs } = this.#options;
+    for (let attempt = 0; !this.#closed; attempt++) {
+      const delay = Math.min(reconnectMaxDelayMs, reconnectMinDelayMs * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
+      if (this.#closed) return;
+      try {
+        await this.#open();
+        this.#options.logger.info('pgq listener reconnected', { attempt: attempt + 1 });
+        this.emit('reconnected');
+        return;
+      } catch (error) {
+        this.#report(error);
+      }
+    }
+  }
+
+  async #checkHealth(): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    try {
+      const { rows } = await withTimeout(
+        client.query('select pg_listening_channels() as channel'),
+        this.#options.healthCheckIntervalMs,
+      );
+      const actual = new Set(rows.map((row: { channel: string }) => row.channel));
+      const missing = [...this.#listening].filter((channel) => !actual.has(channel));
+      if (missing.length === 0) return;
+      for (const channel of missing) this.#listening.delete(channel);
+      await this.#sync();
+      this.emit('reconnected');
+    } catch (error) {
+      this.#lost(client, error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #dispatch(channel: string, payload: string): void {
+    for (const { handler } of this.#handlers.get(channel) ?? []) {
+      try {
+        const result = handler(payload, channel);
+        if (result instanceof Promise) result.catch((error) => this.#report(error));
+      } catch (error) {
+        this.#report(error);
+      }
+    }
+  }
+
+  #report(error: unknown): void {
+    const reported = error instanceof Error ? error : new Error(String(error));
+    if (this.listenerCount('error') > 0) this.emit('error', reported);
+    else this.#options.logger.error('pgq listener error', { error: reported.message });
+  }
+}
+
+// A half-open socket never finishes end(): drop it so the reconnect does not wait on it.
+function destroy(client: ListenerClient): void {
+  (
+    client as { connection?: { stream?: { destroy?: () => void } } }
+  ).connection?.stream?.destroy?.();
+  client.end().catch(() => {});
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`health check took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

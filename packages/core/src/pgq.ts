@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { Kysely, PostgresDialect } from 'kysely';
+import type pg from 'pg';
+import type { PgqDatabase } from './database.js';
+import { NotInstalledError } from './errors/not-installed-error.js';
+import { SqlState, sqlStateOf } from './errors/sql-state.js';
+import { type Executor, runOn } from './executor.js';
+import type { Listener } from './listener.js';
+import type { Logger } from './logger.js';
+import { maxNameLength, quoteIdentifier } from './names.js';
+
+/** Options of `Pgq.query`. */
+export interface QueryOptions {
+  /** Run on the app's transaction instead of the pool. */
+  tx?: Executor | undefined;
+}
+
+const missingObjectStates: ReadonlySet<string> = new Set([
+  SqlState.undefinedTable,
+  SqlState.undefinedFunction,
+  SqlState.invalidSchemaName,
+  SqlState.undefinedObject,
+]);
+
+/**
+ * A connection to pgq: the pool, the typed Kysely instance, the schema and the shared
+ * LISTEN connection. Made by `connect()`; pass it to `Queue`, `PubSub`, `Cache`, `RpcClient`.
+ */
+export class Pgq {
+  /** Kysely over every pgq table, scoped to `schema`. */
+  readonly db: Kysely<PgqDatabase>;
+  /** The pool every statement runs on (unless a `tx` is given). */
+  readonly pool: pg.Pool;
+  /** The schema every pgq table lives in. */
+  readonly schema: string;
+  /** The schema quoted for SQL text: `"pgq"`. */
+  readonly quotedSchema: string;
+  /** The one shared LISTEN connection of this `Pgq`. */
+  readonly listener: Listener;
+  readonly logger: Logger;
+  readonly #ownsPool: boolean;
+  #closed = false;
+
+  /** @internal Use `connect()`. */
+  constructor(parts: {
+    pool: pg.Pool;
+    ownsPool: boolean;
+    schema: string;
+    listener: Listener;
+    logger: Logger;
+  }) {
+    this.pool = parts.pool;
+    this.#ownsPool = parts.ownsPool;
+    this.schema = parts.schema;
+    this.quotedSchema = quoteIdentifier(parts.schema);
+    this.listener = parts.listener;
+    this.logger = parts.logger;
+    this.db = new Kysely<PgqDatabase>({
+      dialect: new PostgresDialect({ pool: parts.pool }),
+    }).withSchema(parts.schema);
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** A pgq table's schema-qualified, quoted name, for SQL text: `"pgq"."jobs"`. */
+  table(name: string): string {
+    return `${this.quotedSchema}.${quoteIdentifier(name)}`;
+  }
+
+  /**
+   * The NOTIFY channel for `name` in this schema. Channels are identifiers (63 bytes at most),
+   * so a long one is replaced by a hash every process computes alike.
+   */
+  channel(name: string): string {
+    const channel = `${this.schema}.${name}`;
+    if (Buffer.byteLength(channel) <= maxNameLength) return channel;
+    return `pgq_${createHash('sha256').update(channel).digest('hex').slice(0, 40)}`;
+  }
+
+  /**
+   * Runs one parameterised statement (on `options.tx` when given) and returns its rows.
+   * A statement that fails because pgq's tables are missing throws `NotInstalledError`.
+   */
+  async query<Row = Record<string, unknown>>(
+    text: string,
+    values: readonly unknown[] = [],
+    options: QueryOptions = {},
+  ): Promise<Row[]> {
+    return (await this.execute<Row>(text, values, options)).rows;
+  }
+
+  /** Like `query`, with the affected-row count. */
+  async execute<Row = Record<string, unknown>>(
+    text: string,
+    values: readonly unknown[] = [],
+    options: QueryOptions = {},
+  ): Promise<{ rows: Row[]; rowCount: number }> {
+    try {
+      return await runOn<Row>(options.tx ?? this.pool, text, values);
+    } catch (error) {
+      throw this.translateError(error);
+    }
+  }
+
+  /** Turns a `pg` error caused by a missing pgq schema into `NotInstalledError`. */
+  translateError(error: unknown): unknown {
+    const state = sqlStateOf(error);
+    if (
+      state &&
+      missingObjectStates.has(state) &&
+      error instanceof Error &&
+      error.message.includes(this.schema)
+    ) {
+      return new NotInstalledError(this.schema, { cause: error });
+    }
+    return error;
+  }
+
+  /** Ends the listener and, when pgq made it, the pool. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.listener.close();
+    if (this.#ownsPool) await this.pool.end();
+  }
+}

@@ -1,0 +1,77 @@
+import { type Pgq, PgqError } from '@pgq/core';
+import type { PoolClient } from 'pg';
+import { latestVersion, type Migration, migrations } from './migrations.js';
+import { renderMigration } from './render.js';
+
+/** What `migrate()` did. */
+export interface MigrateResult {
+  /** The migrations applied by this call, in order; empty when already up to date. */
+  applied: Array<Pick<Migration, 'version' | 'name'>>;
+  /** The version installed now. */
+  version: number;
+}
+
+// Arbitrary, fixed: the first key of the two-key advisory lock that serialises migrations.
+const lockClass = 0x70677100;
+
+/**
+ * Installs or upgrades pgq's tables in `pgq.schema`. Idempotent: applies only what is
+ * missing, in order, in one transaction, so a failure leaves the schema as it was. Safe
+ * when many processes call it at once: an advisory lock per schema lets one run at a time.
+ *
+ * @example
+ * ```ts
+ * import { connect } from '@pgq/core';
+ * import { migrate } from '@pgq/migrate';
+ * const pgq = connect();
+ * const { applied } = await migrate(pgq);
+ * ```
+ */
+export async function migrate(pgq: Pgq): Promise<MigrateResult> {
+  const client = await pgq.pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock($1, hashtext($2))', [lockClass, pgq.schema]);
+    const installed = await appliedVersions(client, pgq.schema);
+    const pending = migrations.filter((migration) => !installed.has(migration.version));
+    for (const migration of pending) {
+      try {
+        await client.query(renderMigration(migration.sql, pgq.schema));
+      } catch (error) {
+        throw new PgqError(
+          'PGQ_MIGRATION_FAILED',
+          `Migration ${migration.name} failed: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+      }
+    }
+    await client.query('commit');
+    return {
+      applied: pending.map(({ version, name }) => ({ version, name })),
+      version: Math.max(latestVersion, ...installed),
+    };
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The versions recorded in `<schema>.migrations`; empty when pgq is not installed. */
+export async function appliedVersions(
+  client: Pick<PoolClient, 'query'>,
+  schema: string,
+): Promise<Set<number>> {
+  const { rows } = await client.query<{ exists: boolean }>(
+    `select to_regclass(format('%I.migrations', $1::text)) is not null as exists`,
+    [schema],
+  );
+  if (!rows[0]?.exists) return new Set();
+  const result = await client.query<{ version: number }>(
+    `select version from ${renderMigration(':"schema"', schema)}.migrations`,
+  );
+  return new Set(result.rows.map((row) => row.version));
+}

@@ -1,0 +1,26 @@
+/// <reference path="./sql.d.ts" />
+import core from '../sql/0001_core.sql';
+import queue from '../sql/0002_queue.sql';
+import pubsub from '../sql/0003_pubsub.sql';
+import cache from '../sql/0004_cache.sql';
+import rpc from '../sql/0005_rpc.sql';
+
+/** One numbered migration file. */
+export interface Migration {
+  version: number;
+  name: string;
+  /** The file's SQL, with psql's `:"schema"` / `:'schema'` placeholders. */
+  sql: string;
+}
+
+/** Every migration, in order. Never edit a released one: add the next number. */
+export const migrations: readonly Migration[] = [
+  { version: 1, name: '0001_core', sql: core },
+  { version: 2, name: '0002_queue', sql: queue },
+  { version: 3, name: '0003_pubsub', sql: pubsub },
+  { version: 4, name: '0004_cache', sql: cache },
+  { version: 5, name: '0005_rpc', sql: rpc },
+];
+
+/** The newest migration's version. */
+export const latestVersion = migrations.length;

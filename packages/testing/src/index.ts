@@ -1,0 +1,6 @@
+export { type EmbeddedServer, type StartPostgresOptions, startPostgres } from './start-postgres.js';
+export {
+  createTestDatabase,
+  type TestDatabase,
+  type TestDatabaseOptions,
+} from './test-database.js';
