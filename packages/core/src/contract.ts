@@ -18,7 +18,46 @@ export interface Contract<
 > {
   readonly name: Name;
   readonly schema: Schema;
+  /** Options applied when a call does not set them (e.g. a job's `maxAttempts`). */
+  readonly defaults?: ContractDefaults;
 }
+
+/** Defaults a contract may carry; each package reads the ones that apply to it. */
+export interface ContractDefaults {
+  /** Jobs: attempts before a job is dead. */
+  maxAttempts?: number;
+  /** Jobs: higher runs first. */
+  priority?: number;
+  /** RPC methods: how long a call waits for its reply. */
+  timeoutMs?: number;
+}
+
+/**
+ * An RPC method: `schema` validates the request, `response` the reply.
+ *
+ * @example
+ * ```ts
+ * const resize: MethodContract<'images', typeof request, typeof response> = { name: 'images', schema: request, response };
+ * ```
+ */
+export interface MethodContract<
+  Name extends string = string,
+  Request extends StandardSchemaV1 = StandardSchemaV1,
+  Response extends StandardSchemaV1 = StandardSchemaV1,
+> extends Contract<Name, Request> {
+  readonly response: Response;
+}
+
+/** What a method's handler returns (before validation). */
+export type MethodResponseInput<C> =
+  C extends MethodContract<string, StandardSchemaV1, infer R>
+    ? StandardSchemaV1.InferInput<R>
+    : never;
+/** What a method's caller receives (after validation). */
+export type MethodResponseOutput<C> =
+  C extends MethodContract<string, StandardSchemaV1, infer R>
+    ? StandardSchemaV1.InferOutput<R>
+    : never;
 
 /** What a caller passes to a contract (before defaults and transforms). */
 export type ContractInput<C> =

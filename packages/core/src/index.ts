@@ -1,9 +1,13 @@
 export { type ConnectOptions, connect } from './connect.js';
 export {
   type Contract,
+  type ContractDefaults,
   type ContractInput,
   type ContractOutput,
   isContract,
+  type MethodContract,
+  type MethodResponseInput,
+  type MethodResponseOutput,
   nameOf,
   type StandardSchemaV1,
   validate,
