@@ -95,7 +95,8 @@ export async function validate<S extends StandardSchemaV1>(
   throw new ValidationError(
     `Invalid ${what}`,
     result.issues.map((issue) => ({
-      path: (issue.path ?? []).map((segment) =>
+      // Array.from: some validators (arktype) return an Array subclass with extra fields.
+      path: Array.from(issue.path ?? [], (segment) =>
         typeof segment === 'object'
           ? (segment.key as string | number)
           : (segment as string | number),
