@@ -16,6 +16,11 @@ export interface ConnectOptions {
   max?: number;
   /** Where pgq reports what it does. Default: silent. */
   logger?: Logger;
+  /**
+   * Run hot-path statements as named prepared statements. Turn off behind a pooler that
+   * cannot keep them (PgBouncer in transaction mode before 1.21). Default `true`.
+   */
+  preparedStatements?: boolean;
   /** How often the listener checks its own session. Default 5000 ms. */
   listenerHealthCheckIntervalMs?: number;
 }
@@ -63,5 +68,12 @@ export function connect(options: ConnectOptions = {}): Pgq {
       return client as unknown as ListenerClient;
     },
   });
-  return new Pgq({ pool, ownsPool, schema, listener, logger });
+  return new Pgq({
+    pool,
+    ownsPool,
+    schema,
+    listener,
+    logger,
+    preparedStatements: options.preparedStatements ?? true,
+  });
 }

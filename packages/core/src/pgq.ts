@@ -13,6 +13,13 @@ import { maxNameLength, quoteIdentifier } from './names.js';
 export interface QueryOptions {
   /** Run on the app's transaction instead of the pool. */
   tx?: Executor | undefined;
+  /**
+   * Run as a named prepared statement (parsed and planned once per connection): for
+   * hot-path statements whose text never changes. Ignored with a Kysely `tx`, and when
+   * `connect({ preparedStatements: false })` (e.g. behind PgBouncer without prepared
+   * statement support).
+   */
+  prepare?: boolean | undefined;
 }
 
 const missingObjectStates: ReadonlySet<string> = new Set([
@@ -39,11 +46,14 @@ export class Pgq {
   readonly listener: Listener;
   readonly logger: Logger;
   readonly #ownsPool: boolean;
+  readonly #preparedStatements: boolean;
+  readonly #statementNames = new Map<string, string>();
   #closed = false;
 
   /** @internal Use `connect()`. */
   constructor(parts: {
     pool: pg.Pool;
+    preparedStatements?: boolean;
     ownsPool: boolean;
     schema: string;
     listener: Listener;
@@ -51,6 +61,7 @@ export class Pgq {
   }) {
     this.pool = parts.pool;
     this.#ownsPool = parts.ownsPool;
+    this.#preparedStatements = parts.preparedStatements ?? true;
     this.schema = parts.schema;
     this.quotedSchema = quoteIdentifier(parts.schema);
     this.listener = parts.listener;
@@ -99,10 +110,29 @@ export class Pgq {
     options: QueryOptions = {},
   ): Promise<{ rows: Row[]; rowCount: number }> {
     try {
-      return await runOn<Row>(options.tx ?? this.pool, text, values);
+      const executor = options.tx ?? this.pool;
+      if (options.prepare && this.#preparedStatements && !('executeQuery' in executor)) {
+        const result = await (executor as pg.Pool).query({
+          name: this.#statementName(text),
+          text,
+          values: [...values],
+        });
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+      }
+      return await runOn<Row>(executor, text, values);
     } catch (error) {
       throw this.translateError(error);
     }
+  }
+
+  // A statement's name must be unique per text on a connection; a hash of the text is.
+  #statementName(text: string): string {
+    let name = this.#statementNames.get(text);
+    if (!name) {
+      name = `pgq_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+      this.#statementNames.set(text, name);
+    }
+    return name;
   }
 
   /** Turns a `pg` error caused by a missing pgq schema into `NotInstalledError`. */

@@ -115,3 +115,27 @@ describe('{ tx }', () => {
     expect(rows).toEqual([{ value: 'kept' }]);
   });
 });
+
+describe('prepared statements', () => {
+  const preparedNames = async (pgq: ReturnType<typeof connect>) =>
+    (await pgq.query<{ name: string }>('select name from pg_prepared_statements')).map(
+      (row) => row.name,
+    );
+
+  it('prepares a statement once per connection when asked', async () => {
+    const pgq = db.connect({ max: 1 });
+    const text = 'select $1::int + 1 as next';
+    expect(await pgq.query(text, [1], { prepare: true })).toEqual([{ next: 2 }]);
+    expect(await pgq.query(text, [2], { prepare: true })).toEqual([{ next: 3 }]);
+    const names = (await preparedNames(pgq)).filter((name) => name.startsWith('pgq_'));
+    expect(names).toHaveLength(1);
+  });
+
+  it('runs unprepared when turned off for a pooler', async () => {
+    const pgq = db.connect({ max: 1, preparedStatements: false });
+    expect(await pgq.query('select $1::int as value', [5], { prepare: true })).toEqual([
+      { value: 5 },
+    ]);
+    expect(await preparedNames(pgq)).toEqual([]);
+  });
+});

@@ -1,9 +1,15 @@
 import type { Generated } from 'kysely';
 
-/** `pubsub_payloads`: messages too large for NOTIFY, delivered by reference. */
+/**
+ * `pubsub_payloads` (UNLOGGED): message bodies too large for NOTIFY, delivered by
+ * reference and swept after the publisher's retention.
+ */
 export interface PubsubPayloadTable {
-  id: Generated<string>;
+  /** A UUID chosen by the publisher; the NOTIFY carries it. */
+  id: string;
+  /** The pgq channel the message was published to. */
   channel: string;
+  /** The body: JSON text or a plain string. */
   payload: string;
   created_at: Generated<Date>;
 }
