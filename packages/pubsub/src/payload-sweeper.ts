@@ -1,0 +1,95 @@
+import type { Pgq } from '@pgq/core';
+import { deleteExpiredPayloads } from './sql/payloads-delete-expired.js';
+import { nextPayloadExpiry } from './sql/payloads-next-expiry.js';
+
+/** Options of the `PayloadSweeper`. */
+export interface PayloadSweeperOptions {
+  /** How long a stored body is kept for its subscribers to fetch. */
+  retentionMs: number;
+  /** Rows deleted per statement. */
+  batchSize: number;
+  /** Called after a background sweep that deleted rows. */
+  onSwept: (deleted: number) => void;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * Deletes stored message bodies once their retention has passed. Readers never delete (many
+ * subscribers read one row), so a publisher that stored a body schedules a sweep for when
+ * it expires; the sweep deletes every expired row, whoever stored it, in bounded batches,
+ * then schedules itself again while rows remain. Timers are unref'd and `stop()` ends them.
+ *
+ * @example
+ * ```ts
+ * const sweeper = new PayloadSweeper(pgq, { retentionMs: 60_000, batchSize: 1_000, onSwept, onError });
+ * sweeper.stored(); // after publishing a large message
+ * await sweeper.stop();
+ * ```
+ */
+export class PayloadSweeper {
+  readonly #pgq: Pgq;
+  readonly #options: PayloadSweeperOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(pgq: Pgq, options: PayloadSweeperOptions) {
+    this.#pgq = pgq;
+    this.#options = options;
+  }
+
+  /** Notes that a body was stored: makes sure a sweep runs once it has expired. */
+  stored(): void {
+    if (this.#timer || this.#sweeping || this.#stopped) return;
+    this.#schedule(this.#options.retentionMs);
+  }
+
+  /** Deletes every expired body now, in bounded batches; returns how many. */
+  async sweep(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await deleteExpiredPayloads(
+        this.#pgq,
+        this.#options.retentionMs,
+        this.#options.batchSize,
+      );
+      total += deleted;
+      if (deleted < this.#options.batchSize || this.#stopped) return total;
+    }
+  }
+
+  /** Cancels the timer and waits for a running sweep. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#sweeping;
+  }
+
+  #schedule(delayMs: number): void {
+    // Not more often than a quarter of the retention: a steady stream of large messages
+    // then costs a few sweeps per retention period, not one per message.
+    const floor = Math.min(60_000, Math.max(100, this.#options.retentionMs / 4));
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#sweeping = this.#backgroundSweep().finally(() => {
+        this.#sweeping = undefined;
+      });
+    }, Math.max(floor, delayMs) + 10);
+    this.#timer.unref();
+  }
+
+  async #backgroundSweep(): Promise<void> {
+    try {
+      const deleted = await this.sweep();
+      if (deleted > 0) this.#options.onSwept(deleted);
+      if (this.#stopped) return;
+      const waitMs = await nextPayloadExpiry(this.#pgq, this.#options.retentionMs);
+      if (waitMs !== undefined && !this.#stopped) this.#schedule(waitMs);
+    } catch (error) {
+      if (this.#pgq.closed) return;
+      this.#options.onError(error);
+      if (!this.#stopped) this.#schedule(this.#options.retentionMs);
+    }
+  }
+}
