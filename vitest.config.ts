@@ -2,7 +2,13 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const packages = readdirSync(new URL('./packages', import.meta.url));
+const projects = [
+  ...readdirSync(new URL('./packages', import.meta.url)).map((name) => ({
+    name,
+    root: `packages/${name}`,
+  })),
+  { name: 'example', root: 'apps/example' },
+];
 
 export default defineConfig({
   // Migrations are plain .sql files embedded as text (tsup's text loader does the same at build).
@@ -23,11 +29,11 @@ export default defineConfig({
     globalSetup: [fileURLToPath(new URL('./vitest.global-setup.ts', import.meta.url))],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    projects: packages.map((name) => ({
+    projects: projects.map(({ name, root }) => ({
       extends: true,
       test: {
         name: `@pgq/${name}`,
-        root: `packages/${name}`,
+        root,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
         exclude: ['test/chaos/**'],
       },

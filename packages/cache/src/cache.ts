@@ -1,26 +1,24 @@
 import { EventEmitter } from 'node:events';
-import type { Executor, PgQueryable, Pgq, TxOptions } from '@pgq/core';
+import type { PgQueryable, Pgq, TxOptions } from '@pgq/core';
 import { assertKey } from './cache-key.js';
 import {
   type CacheOptions,
   type ResolvedCacheOptions,
   resolveCacheOptions,
 } from './cache-options.js';
+import { EntryStore } from './entry-store.js';
 import { LoadCoordinator } from './load-coordinator.js';
 import { SingleFlight } from './single-flight.js';
 import { entriesClear } from './sql/entries-clear.js';
-import { entriesEvict } from './sql/entries-evict.js';
 import { entriesGetMany } from './sql/entries-get-many.js';
 import { entriesSetMany } from './sql/entries-set-many.js';
 import { entriesStats } from './sql/entries-stats.js';
 import { entryDelete } from './sql/entry-delete.js';
-import { entryGet } from './sql/entry-get.js';
 import { entryHas } from './sql/entry-has.js';
-import { entrySet } from './sql/entry-set.js';
 import { entryTtl } from './sql/entry-ttl.js';
 import { Sweeper } from './sweeper.js';
 import { assertTtlSeconds } from './ttl-seconds.js';
-import { decodeValue, encodeValue, type StoredValue } from './value-encoding.js';
+import { decodeValue, encodeValue } from './value-encoding.js';
 
 /**
  * What `cache.stats()` returns.
@@ -81,6 +79,7 @@ export class Cache extends EventEmitter<CacheEvents> {
   readonly #pgq: Pgq;
   readonly #options: ResolvedCacheOptions;
   readonly #flights = new SingleFlight();
+  readonly #entries: EntryStore;
   readonly #coordinator: LoadCoordinator;
   readonly #sweeper: Sweeper;
 
@@ -88,6 +87,10 @@ export class Cache extends EventEmitter<CacheEvents> {
     super();
     this.#pgq = pgq;
     this.#options = resolveCacheOptions(options);
+    this.#entries = new EntryStore(pgq, {
+      namespace: this.#options.namespace,
+      maxEntries: this.#options.maxEntries,
+    });
     this.#coordinator = new LoadCoordinator(pgq, {
       namespace: this.#options.namespace,
       lockTimeoutMs: this.#options.lockTimeoutMs,
@@ -114,7 +117,11 @@ export class Cache extends EventEmitter<CacheEvents> {
     return this.#sweeper.running;
   }
 
-  /** The value of `key`, or `undefined` when it is missing or expired. */
+  /**
+   * The value of `key`, or `undefined` when it is missing or expired. Concurrent `get`s made in
+   * the same turn of the event loop are read in one statement; each caller still gets its own
+   * value (its own object or `Buffer`) or its own error.
+   */
   async get<T = unknown>(key: string): Promise<T | undefined> {
     return this.#read<T>(assertKey(key));
   }
@@ -123,6 +130,11 @@ export class Cache extends EventEmitter<CacheEvents> {
    * Stores `value` under `key`, replacing any previous value. `ttlSeconds` counts on the
    * database clock; omitted, the entry never expires. A value that is not JSON (nor a
    * `Buffer`) throws `ValidationError` and nothing is written.
+   *
+   * Without `tx`, concurrent `set`s made in the same turn of the event loop are written in one
+   * statement (the last call wins for a key set twice) and resolve once it has committed; if
+   * that statement fails, each call is retried alone, so one caller's failure is never
+   * another's. With `tx`, the write runs alone in that transaction.
    */
   async set(
     key: string,
@@ -131,7 +143,7 @@ export class Cache extends EventEmitter<CacheEvents> {
     options: TxOptions = {},
   ): Promise<void> {
     assertKey(key);
-    await this.#write(key, encodeValue(value), assertTtlSeconds(ttlSeconds), options.tx);
+    await this.#entries.set(key, encodeValue(value), assertTtlSeconds(ttlSeconds), options.tx);
   }
 
   /**
@@ -163,7 +175,7 @@ export class Cache extends EventEmitter<CacheEvents> {
         loader,
         write: async (value, client) => {
           const stored = encodeValue(value);
-          await this.#write(key, stored, ttl, client);
+          await this.#entries.set(key, stored, ttl, client);
           // What a later hit would return (a JSON round trip), so a miss and a hit look alike.
           return decodeValue<T>(stored);
         },
@@ -220,7 +232,7 @@ export class Cache extends EventEmitter<CacheEvents> {
       .sort()
       .map((key) => ({ key, ...encodeValue(byKey.get(key), [key]) }));
     await entriesSetMany(this.#pgq, this.namespace, rows, ttl, options.tx);
-    await this.#evict(options.tx);
+    await this.#entries.evict(options.tx);
   }
 
   /** Deletes every entry of this namespace (other namespaces are untouched); returns how many rows went. */
@@ -260,22 +272,7 @@ export class Cache extends EventEmitter<CacheEvents> {
   }
 
   async #read<T>(key: string, client?: PgQueryable): Promise<T | undefined> {
-    const stored = await entryGet(this.#pgq, this.namespace, key, client);
+    const stored = await this.#entries.get(key, client);
     return stored === undefined ? undefined : decodeValue<T>(stored);
-  }
-
-  async #write(
-    key: string,
-    stored: StoredValue,
-    ttlSeconds: number | undefined,
-    tx: Executor | undefined,
-  ): Promise<void> {
-    await entrySet(this.#pgq, this.namespace, key, stored, ttlSeconds, tx);
-    await this.#evict(tx);
-  }
-
-  async #evict(tx: Executor | undefined): Promise<void> {
-    const { maxEntries } = this.#options;
-    if (maxEntries !== undefined) await entriesEvict(this.#pgq, this.namespace, maxEntries, tx);
   }
 }

@@ -37,6 +37,13 @@ create table :"schema".jobs (
 
 -- Claiming: highest priority, then oldest run_at, then id (FIFO within a priority).
 create index jobs_claim on :"schema".jobs (queue, priority desc, run_at, id) where state = 'pending';
+-- Waking for the next scheduled job: the claim index leads with priority, so it cannot
+-- answer min(run_at) without reading every waiting row. The `run_at > '-infinity'` predicate
+-- is there so the claim (whose `run_at <= now()` cannot prove it) never uses this index: on a
+-- queue without statistics the planner otherwise picks it and sorts every waiting row per
+-- claim (measured: 100k pending jobs, 33 ms per claim, 490 jobs/s drained).
+create index jobs_run_at on :"schema".jobs (queue, run_at)
+  where state = 'pending' and run_at > '-infinity';
 -- Rescuing expired leases.
 create index jobs_lease on :"schema".jobs (queue, lease_expires_at) where state = 'active';
 -- At most one live job per unique key: every row here is pending or active.
@@ -62,14 +69,15 @@ create table :"schema".job_archive (
 create index job_archive_state on :"schema".job_archive (queue, state, finished_at);
 
 -- One NOTIFY per inserting statement and queue, not per row: NOTIFY serialises commits on a
--- global lock. Jobs scheduled for later are not announced; workers poll for those.
+-- global lock. Jobs scheduled for later are announced too: an idle worker then looks up the
+-- earliest run_at and sets a timer for it, instead of finding the job a poll interval late.
 create function :"schema".jobs_notify() returns trigger
 language plpgsql
 set search_path = :"schema", pg_catalog
 as $$
 begin
-  perform pg_notify(channel(TG_TABLE_SCHEMA, 'jobs'), ready.queue)
-  from (select distinct queue from new_jobs where run_at <= now()) ready;
+  perform pg_notify(channel(TG_TABLE_SCHEMA, 'jobs'), inserted.queue)
+  from (select distinct queue from new_jobs) inserted;
   return null;
 end
 $$;
@@ -78,11 +86,32 @@ create trigger jobs_notify after insert on :"schema".jobs
   referencing new table as new_jobs
   for each statement execute function :"schema".jobs_notify();
 
--- Creates a queue and its partition; returns false when it already existed.
+-- waitFor(): a waiter sets notify_on_finish on the live row after it LISTENs; when the row
+-- leaves jobs (completed, dead, cancelled or purged) its id is announced on the queue's
+-- 'finished.<queue>' channel. Only waited-on rows fire (the WHEN clause), so the common
+-- completion pays nothing, and any statement that removes a job notifies, not just pgq's.
+create function :"schema".jobs_finished_notify() returns trigger
+language plpgsql
+set search_path = :"schema", pg_catalog
+as $$
+begin
+  perform pg_notify(channel(TG_TABLE_SCHEMA, 'finished.' || old.queue), old.id::text);
+  return null;
+end
+$$;
+
+create trigger jobs_finished after delete on :"schema".jobs
+  for each row when (old.notify_on_finish)
+  execute function :"schema".jobs_finished_notify();
+
+-- Creates a queue and its partition; returns false when it already existed (and then changes
+-- nothing). Retention: how long completed, and dead or cancelled, jobs stay in job_archive.
 create function :"schema".create_queue(
   queue_name text,
   max_attempts int default 3,
-  lease_ms int default 30000
+  lease_ms int default 30000,
+  completed_retention_seconds int default 86400,
+  dead_retention_seconds int default 1209600
 ) returns boolean
 language plpgsql
 set search_path = :"schema", pg_catalog
@@ -93,8 +122,9 @@ begin
   if queue_name is null or queue_name !~ '^[A-Za-z0-9_][A-Za-z0-9_.:-]*$' or length(queue_name) > 63 then
     raise exception using errcode = '22023', message = format('pgq: invalid queue name %L', queue_name);
   end if;
-  insert into queues (name, max_attempts, lease_ms)
-  values (queue_name, create_queue.max_attempts, create_queue.lease_ms)
+  insert into queues (name, max_attempts, lease_ms, completed_retention_seconds, dead_retention_seconds)
+  values (queue_name, create_queue.max_attempts, create_queue.lease_ms,
+          create_queue.completed_retention_seconds, create_queue.dead_retention_seconds)
   on conflict (name) do nothing
   returning id into queue_id;
   if queue_id is null then

@@ -4,6 +4,7 @@ import queue from '../sql/0002_queue.sql';
 import pubsub from '../sql/0003_pubsub.sql';
 import cache from '../sql/0004_cache.sql';
 import rpc from '../sql/0005_rpc.sql';
+import schedules from '../sql/0006_schedules.sql';
 
 /** One numbered migration file. */
 export interface Migration {
@@ -20,6 +21,7 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: '0003_pubsub', sql: pubsub },
   { version: 4, name: '0004_cache', sql: cache },
   { version: 5, name: '0005_rpc', sql: rpc },
+  { version: 6, name: '0006_schedules', sql: schedules },
 ];
 
 /** The newest migration's version. */

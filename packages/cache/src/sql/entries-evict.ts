@@ -10,6 +10,10 @@ import type { Executor, Pgq } from '@pgq/core';
  * delete by `ctid` is a TID scan that visits rows in physical order, so two evictions
  * running at once lock in the same order and cannot deadlock, and a row rewritten since it
  * was chosen has a new `ctid` and is not deleted.
+ *
+ * Not a prepared statement: its best plan depends on `maxEntries` and on the namespace's size
+ * (a backward index walk once the table has statistics), so it is planned each time rather
+ * than held to a generic plan chosen while the table was small.
  */
 export async function entriesEvict(
   pgq: Pgq,

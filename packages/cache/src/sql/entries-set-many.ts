@@ -28,6 +28,6 @@ export async function entriesSetMany(
       entries.map((entry) => entry.bytes),
       ttlSeconds ?? null,
     ],
-    { tx },
+    { tx, prepare: tx === undefined },
   );
 }

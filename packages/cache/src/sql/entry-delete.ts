@@ -15,7 +15,7 @@ export async function entryDelete(
       where namespace = $1 and key = $2
       returning (expires_at is null or expires_at > now()) as live`,
     [namespace, key],
-    { tx },
+    { tx, prepare: tx === undefined },
   );
   return rows[0]?.live ?? false;
 }

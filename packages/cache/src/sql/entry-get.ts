@@ -16,7 +16,7 @@ export async function entryGet(
     `select value, bytes from ${pgq.table('cache_entries')}
       where namespace = $1 and key = $2 and (expires_at is null or expires_at > now())`,
     [namespace, key],
-    { tx },
+    { tx, prepare: tx === undefined },
   );
   return rows[0];
 }

@@ -8,6 +8,7 @@ export async function entryHas(pgq: Pgq, namespace: string, key: string): Promis
         where namespace = $1 and key = $2 and (expires_at is null or expires_at > now())
      ) as found`,
     [namespace, key],
+    { prepare: true },
   );
   return rows[0]?.found ?? false;
 }

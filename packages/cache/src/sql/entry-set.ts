@@ -21,6 +21,6 @@ export async function entrySet(
        set value = excluded.value, bytes = excluded.bytes,
            expires_at = excluded.expires_at, updated_at = now()`,
     [namespace, key, stored.value, stored.bytes, ttlSeconds ?? null],
-    { tx },
+    { tx, prepare: tx === undefined },
   );
 }

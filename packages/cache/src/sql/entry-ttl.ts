@@ -14,6 +14,7 @@ export async function entryTtl(
        from ${pgq.table('cache_entries')}
       where namespace = $1 and key = $2 and (expires_at is null or expires_at > now())`,
     [namespace, key],
+    { prepare: true },
   );
   return rows[0];
 }

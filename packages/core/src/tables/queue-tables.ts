@@ -32,6 +32,7 @@ export interface JobTable {
   lease_expires_at: Timestamp | null;
   worker_id: string | null;
   last_error: unknown | null;
+  /** Set by `waitFor`: the row's removal is announced on the `finished.<queue>` channel. */
   notify_on_finish: Generated<boolean>;
   created_at: Generated<Date>;
   started_at: Timestamp | null;
@@ -74,6 +75,10 @@ export interface ScheduleTable {
   queue: string;
   payload: unknown;
   options: unknown;
+  /** What to do with ticks missed while every scheduler was down. */
+  catch_up: Generated<'none' | 'latest' | 'all'>;
+  /** A tick at most this late still fires; older ticks count as missed. */
+  grace_ms: Generated<number>;
   next_run_at: Timestamp | null;
   last_run_at: Timestamp | null;
   created_at: Generated<Date>;

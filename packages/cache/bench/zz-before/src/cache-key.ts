@@ -1,0 +1,40 @@
+import { ValidationError } from '@pgq/core';
+
+/**
+ * Longest cache key, in UTF-8 bytes. Keys live in the primary-key B-tree, whose entries must
+ * fit a third of an 8 kB page (2704 bytes) with the namespace beside them.
+ *
+ * @example
+ * ```ts
+ * const key = url.length <= maxKeyBytes ? url : sha256(url); // hash longer keys yourself
+ * ```
+ */
+export const maxKeyBytes = 2048;
+
+/**
+ * Checks a cache key and returns it. Keys are data (always sent as parameters): any string
+ * of at most `maxKeyBytes` UTF-8 bytes, the empty string included, without NUL characters
+ * (PostgreSQL text cannot hold them).
+ *
+ * @example
+ * ```ts
+ * assertKey('user:42:profile'); // 'user:42:profile'
+ * assertKey('x'.repeat(5000)); // throws ValidationError
+ * ```
+ */
+export function assertKey(key: unknown): string {
+  if (typeof key !== 'string') {
+    throw new ValidationError('Invalid cache key', [{ path: [], message: 'must be a string' }]);
+  }
+  if (key.length > maxKeyBytes / 3 && Buffer.byteLength(key) > maxKeyBytes) {
+    throw new ValidationError('Invalid cache key', [
+      { path: [], message: `must be at most ${maxKeyBytes} UTF-8 bytes` },
+    ]);
+  }
+  if (key.includes('\u0000')) {
+    throw new ValidationError('Invalid cache key', [
+      { path: [], message: 'must not contain NUL characters' },
+    ]);
+  }
+  return key;
+}

@@ -1,0 +1,4 @@
+export { Cache, type CacheEvents, type CacheStats } from './cache.js';
+export { assertKey, maxKeyBytes } from './cache-key.js';
+export type { CacheOptions } from './cache-options.js';
+export { maxTtlSeconds } from './ttl-seconds.js';

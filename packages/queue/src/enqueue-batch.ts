@@ -1,0 +1,120 @@
+import {
+  type Contract,
+  type Pgq,
+  QueueNotFoundError,
+  SqlState,
+  type StandardSchemaV1,
+  sqlStateOf,
+  ValidationError,
+  validate,
+} from '@pgq/core';
+import {
+  type EnqueueOptions,
+  type EnqueueResult,
+  isJobSpec,
+  toInsertInput,
+} from './enqueue-options.js';
+import { toJsonText } from './json-text.js';
+import { type JobInsertInput, jobsInsert } from './sql/jobs-insert.js';
+
+/** A batch ready to insert: the rows to send and, per input item, which row answers it. */
+interface PreparedBatch {
+  inputs: JobInsertInput[];
+  /** For item `i`: the row that inserts it, and whether it repeats an earlier item's key. */
+  rowOf: Array<{ row: number; duplicate: boolean }>;
+}
+
+// An insert whose unique key's holder finished mid-statement runs again; this many times.
+const maxInsertRounds = 5;
+
+/**
+ * Enqueues a batch: validates and serialises every item first (nothing is written when one
+ * is bad), then inserts the whole batch in one statement. Results come in input order.
+ */
+export async function insertJobs(
+  pgq: Pgq,
+  queue: string,
+  contract: Contract | undefined,
+  items: readonly unknown[],
+  options: EnqueueOptions,
+): Promise<EnqueueResult[]> {
+  const { tx, ...shared } = options;
+  const batch = await prepareBatch(items, shared, contract);
+  const results: Array<EnqueueResult | undefined> = new Array(batch.inputs.length);
+  let missing = batch.inputs.map((_, index) => index);
+  for (let round = 0; missing.length > 0; round++) {
+    if (round === maxInsertRounds) {
+      throw new ValidationError('enqueue kept racing with its unique key holder; try again');
+    }
+    const outcome = await jobsInsert(
+      pgq,
+      queue,
+      missing.map((index) => batch.inputs[index]!),
+      tx,
+    ).catch((error) => {
+      throw translateInsertError(queue, error);
+    });
+    if (!outcome.queueExists) throw new QueueNotFoundError(queue);
+    missing = missing.filter((index, position) => {
+      const job = outcome.jobs[position]!;
+      if (job.id !== null) results[index] = { id: job.id, deduplicated: job.deduplicated };
+      return job.id === null;
+    });
+  }
+  return batch.rowOf.map(({ row, duplicate }) => {
+    const result = results[row]!;
+    return duplicate ? { id: result.id, deduplicated: true } : result;
+  });
+}
+
+/**
+ * Validates and serialises a batch: every payload against the contract (when there is one)
+ * and as JSON, every option. Items that share a `uniqueKey` become one row (the first), as
+ * they would across separate enqueues.
+ */
+async function prepareBatch(
+  items: readonly unknown[],
+  shared: Omit<EnqueueOptions, 'tx'>,
+  contract: Contract | undefined,
+): Promise<PreparedBatch> {
+  const inputs: JobInsertInput[] = [];
+  const rowOf: PreparedBatch['rowOf'] = [];
+  const rowByKey = new Map<string, number>();
+  for (const item of items) {
+    const { payload, ...own } = isJobSpec(item) ? item : { payload: item };
+    const options = {
+      priority: contract?.defaults?.priority,
+      maxAttempts: contract?.defaults?.maxAttempts,
+      ...definedOnly(shared),
+      ...definedOnly(own),
+    };
+    if (contract) await validate(contract.schema as StandardSchemaV1, payload);
+    const input = toInsertInput(toJsonText(payload), options);
+    const earlier = input.uniqueKey === null ? undefined : rowByKey.get(input.uniqueKey);
+    if (earlier !== undefined) {
+      rowOf.push({ row: earlier, duplicate: true });
+      continue;
+    }
+    if (input.uniqueKey !== null) rowByKey.set(input.uniqueKey, inputs.length);
+    rowOf.push({ row: inputs.length, duplicate: false });
+    inputs.push(input);
+  }
+  return { inputs, rowOf };
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
+}
+
+// The queue was deleted between the existence check and the insert: its partition is gone.
+function translateInsertError(queue: string, error: unknown): unknown {
+  if (
+    sqlStateOf(error) === SqlState.checkViolation &&
+    String((error as Error).message).includes('no partition')
+  ) {
+    return new QueueNotFoundError(queue, { cause: error });
+  }
+  return error;
+}

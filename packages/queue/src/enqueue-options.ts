@@ -1,0 +1,118 @@
+import { type TxOptions, ValidationError } from '@pgq/core';
+import type { JobInsertInput } from './sql/jobs-insert.js';
+
+/**
+ * Options of `Queue.enqueue`.
+ *
+ * @example
+ * ```ts
+ * await emails.enqueue(payload, { delayMs: 60_000, priority: 10, uniqueKey: `welcome:${userId}` });
+ * ```
+ */
+export interface EnqueueOptions extends TxOptions {
+  /** Run no earlier than this time. Default: now. Not with `delayMs`. */
+  runAt?: Date;
+  /** Run no earlier than this many milliseconds from now (database clock). Default 0. */
+  delayMs?: number;
+  /** Higher runs first; a 32-bit integer. Default 0 (or the contract's default). */
+  priority?: number;
+  /** Attempts before the job is dead. Default: the queue's (3 unless set at `create`). */
+  maxAttempts?: number;
+  /**
+   * At most one live (pending or active) job per key in this queue: enqueueing a key that is
+   * live returns the existing job with `deduplicated: true`. Once that job finishes, the key is
+   * free again. Default: none.
+   */
+  uniqueKey?: string;
+}
+
+/**
+ * One job of `enqueueMany` with options of its own.
+ *
+ * @example
+ * ```ts
+ * await emails.enqueueMany([{ payload: a, priority: 5 }, { payload: b, delayMs: 1_000 }]);
+ * ```
+ */
+export interface JobSpec<Payload> extends Omit<EnqueueOptions, 'tx'> {
+  payload: Payload;
+}
+
+/**
+ * Options of `Queue.enqueueMany`: defaults for every job of the batch, and `tx`.
+ *
+ * @example
+ * ```ts
+ * await emails.enqueueMany(payloads, { priority: 1, tx });
+ * ```
+ */
+export type EnqueueManyOptions = Omit<EnqueueOptions, 'uniqueKey'>;
+
+/**
+ * What `enqueue` did.
+ *
+ * @example
+ * ```ts
+ * const { id, deduplicated } = await emails.enqueue(payload, { uniqueKey: 'daily-digest' });
+ * ```
+ */
+export interface EnqueueResult {
+  /** The job's id (a bigint as a string); the existing job's when deduplicated. */
+  id: string;
+  /** True when a live job with the same `uniqueKey` existed and nothing was inserted. */
+  deduplicated: boolean;
+}
+
+const specKeys = new Set(['payload', 'runAt', 'delayMs', 'priority', 'maxAttempts', 'uniqueKey']);
+
+/**
+ * True when an `enqueueMany` item is a `JobSpec`: a plain object with a `payload` key and no
+ * keys other than the options. Anything else is a payload itself.
+ */
+export function isJobSpec(item: unknown): item is JobSpec<unknown> {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
+  const keys = Object.keys(item);
+  return keys.includes('payload') && keys.every((key) => specKeys.has(key));
+}
+
+const int32 = 2 ** 31 - 1;
+
+/** Checks one job's options and turns them into an insert row; throws `ValidationError`. */
+export function toInsertInput(
+  payloadText: string,
+  options: Omit<EnqueueOptions, 'tx'>,
+): JobInsertInput {
+  const { runAt, delayMs, priority = 0, maxAttempts, uniqueKey } = options;
+  if (runAt !== undefined && delayMs !== undefined) {
+    throw new ValidationError('Give runAt or delayMs, not both');
+  }
+  if (runAt !== undefined && (!(runAt instanceof Date) || Number.isNaN(runAt.getTime()))) {
+    throw new ValidationError(`runAt must be a valid Date, got ${String(runAt)}`);
+  }
+  if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) {
+    throw new ValidationError(`delayMs must be a number >= 0, got ${String(delayMs)}`);
+  }
+  if (!Number.isInteger(priority) || Math.abs(priority) > int32) {
+    throw new ValidationError(`priority must be a 32-bit integer, got ${String(priority)}`);
+  }
+  if (
+    maxAttempts !== undefined &&
+    !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= int32)
+  ) {
+    throw new ValidationError(`maxAttempts must be an integer >= 1, got ${String(maxAttempts)}`);
+  }
+  if (uniqueKey !== undefined && (typeof uniqueKey !== 'string' || uniqueKey.length === 0)) {
+    throw new ValidationError('uniqueKey must be a non-empty string');
+  }
+  if (uniqueKey?.includes('\u0000')) {
+    throw new ValidationError('uniqueKey must not contain the NUL character');
+  }
+  return {
+    payload: payloadText,
+    priority,
+    runAt: runAt?.toISOString() ?? null,
+    delayMs: delayMs ?? null,
+    maxAttempts: maxAttempts ?? null,
+    uniqueKey: uniqueKey ?? null,
+  };
+}

@@ -1,0 +1,47 @@
+export type { JobState } from '@pgq/core';
+export {
+  defaultRetryOptions,
+  type RetryOptions,
+  resolveRetryOptions,
+  retryDelayMs,
+} from './backoff.js';
+export { CronExpression } from './cron-expression.js';
+export type {
+  EnqueueManyOptions,
+  EnqueueOptions,
+  EnqueueResult,
+  JobSpec,
+} from './enqueue-options.js';
+export { JobCancelledError } from './errors/job-cancelled-error.js';
+export { JobNotFoundError } from './errors/job-not-found-error.js';
+export { UniqueKeyConflictError } from './errors/unique-key-conflict-error.js';
+export type { Job } from './job.js';
+export { type JobError, toJobError } from './job-error.js';
+export { toJsonText } from './json-text.js';
+export { Queue } from './queue.js';
+export type {
+  CompleteManyResult,
+  CompleteOptions,
+  Completion,
+  DequeueOptions,
+  FailOptions,
+  FailResult,
+  LeaseOptions,
+  ListOptions,
+  QueueSettings,
+  QueueStats,
+  WaitForOptions,
+} from './queue-options.js';
+export { Scheduler, type SchedulerState } from './scheduler.js';
+export type {
+  CatchUpPolicy,
+  Schedule,
+  ScheduleDefinition,
+  ScheduleFired,
+  ScheduleJobOptions,
+  SchedulerEvents,
+  SchedulerOptions,
+  ScheduleSkipped,
+} from './scheduler-options.js';
+export { Worker, type WorkerState } from './worker.js';
+export type { JobContext, JobHandler, WorkerEvents, WorkerOptions } from './worker-options.js';

@@ -1,0 +1,206 @@
+import { type Contract, LeaseLostError, type Pgq, validate } from '@pgq/core';
+import type { PoolClient } from 'pg';
+import { type RetryOptions, retryDelayMs } from './backoff.js';
+import type { BatchWriter } from './batch-writer.js';
+import type { Job } from './job.js';
+import { toJobError } from './job-error.js';
+import { toJsonText } from './json-text.js';
+import { type JobCompletion, jobsComplete } from './sql/jobs-complete.js';
+import { jobsExtendLease } from './sql/jobs-extend-lease.js';
+import type { JobFailure, JobFailureOutcome } from './sql/jobs-fail.js';
+import type { JobContext, JobHandler } from './worker-options.js';
+
+/** A job a worker is running, and what became of it so far. */
+export interface RunningJob {
+  job: Job;
+  leaseToken: string;
+  controller: AbortController;
+  /** The handler is done and its outcome is being written: a lost lease is no news. */
+  settling: boolean;
+  /** Handed back by `stop()` after its timeout: nothing more is written or reported. */
+  released: boolean;
+}
+
+/** Where a `JobRunner` reports outcomes. */
+export interface JobRunnerEvents<Payload, Result> {
+  completed(job: Job<Payload>, result: Result): void;
+  failed(job: Job<Payload>, error: unknown, runAt: Date): void;
+  dead(job: Job<Payload>, error: unknown): void;
+  error(error: unknown): void;
+}
+
+/** What a `JobRunner` needs from its worker. */
+export interface JobRunnerOptions<Payload, Result> {
+  pgq: Pgq;
+  queue: string;
+  workerId: string;
+  contract: Contract | undefined;
+  handler: JobHandler<Payload, Result>;
+  transactional: boolean;
+  retry: RetryOptions;
+  leaseMs: number;
+  completer: BatchWriter<JobCompletion, boolean>;
+  failer: BatchWriter<JobFailure, JobFailureOutcome | undefined>;
+  events: JobRunnerEvents<Payload, Result>;
+  /** Called with the backoff delay of a retried job, so this worker wakes for it. */
+  retryIn(delayMs: number): void;
+}
+
+// `completed` is null when the completion write itself failed: its outcome is unknown (and
+// already reported); the lease decides what happens to the job.
+type Attempt<Result> =
+  | { ok: true; result: Result; completed: boolean | null }
+  | { ok: false; error: unknown };
+
+/**
+ * Runs one job (River's executor): validates the payload against the contract, calls the
+ * handler with its context, and records the outcome: completion (batched, or inside the
+ * handler's transaction), a retry with backoff, or dead.
+ */
+export class JobRunner<Payload, Result> {
+  readonly #options: JobRunnerOptions<Payload, Result>;
+
+  constructor(options: JobRunnerOptions<Payload, Result>) {
+    this.#options = options;
+  }
+
+  async run(running: RunningJob): Promise<void> {
+    const { contract, events } = this.#options;
+    const job = { ...running.job } as Job<Payload>;
+    if (contract) {
+      try {
+        job.payload = (await validate(contract.schema, job.payload)) as Payload;
+      } catch (error) {
+        // Written by another program: no attempt can fix it, so it is dead at once.
+        return this.#fail(running, job, error, true);
+      }
+    }
+    const attempt = this.#options.transactional
+      ? await this.#attemptInTransaction(running, job)
+      : await this.#attempt(running, job);
+    if (!attempt.ok) return this.#fail(running, job, attempt.error, false);
+    if (running.released || attempt.completed === null) return;
+    if (attempt.completed) events.completed(job, attempt.result);
+    else events.error(new LeaseLostError(job.id));
+  }
+
+  async #attempt(running: RunningJob, job: Job<Payload>): Promise<Attempt<Result>> {
+    let result: Result;
+    let resultText: string | null;
+    try {
+      result = await this.#options.handler(job, this.#context(running, job, undefined));
+      resultText = result === undefined ? null : toJsonText(result, 'result');
+    } catch (error) {
+      return { ok: false, error };
+    }
+    running.settling = true;
+    try {
+      const completion = { id: job.id, leaseToken: running.leaseToken, result: resultText };
+      return { ok: true, result, completed: await this.#options.completer.add(completion) };
+    } catch (error) {
+      // The outcome is unknown here; the lease decides: expired, the job runs again.
+      this.#options.events.error(error);
+      return { ok: true, result, completed: null };
+    }
+  }
+
+  async #attemptInTransaction(running: RunningJob, job: Job<Payload>): Promise<Attempt<Result>> {
+    const { pgq, queue, handler } = this.#options;
+    let client: PoolClient;
+    try {
+      client = await pgq.pool.connect();
+    } catch (error) {
+      return { ok: false, error };
+    }
+    let broken = false;
+    const rollback = () =>
+      client.query('rollback').catch(() => {
+        broken = true;
+      });
+    try {
+      await client.query('begin');
+      let result: Result;
+      let resultText: string | null;
+      try {
+        result = await handler(job, this.#context(running, job, client));
+        resultText = result === undefined ? null : toJsonText(result, 'result');
+      } catch (error) {
+        await rollback();
+        return { ok: false, error };
+      }
+      running.settling = true;
+      const completion = { id: job.id, leaseToken: running.leaseToken, result: resultText };
+      const done = await jobsComplete(pgq, queue, [completion], client);
+      if (!done.has(job.id)) {
+        // Lease lost: the handler's writes must not commit, since the job may run elsewhere.
+        await rollback();
+        return { ok: true, result, completed: false };
+      }
+      await client.query('commit');
+      return { ok: true, result, completed: true };
+    } catch (error) {
+      // A failed completion or commit (a deferred constraint, a dropped connection): the
+      // handler's writes are not committed, so this attempt failed.
+      await rollback();
+      return { ok: false, error };
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  #context(
+    running: RunningJob,
+    job: Job<Payload>,
+    tx: JobContext<Payload>['tx'],
+  ): JobContext<Payload> {
+    const { pgq, queue, leaseMs, workerId } = this.#options;
+    return {
+      signal: running.controller.signal,
+      tx,
+      job,
+      workerId,
+      heartbeat: async () => {
+        const lease = { id: job.id, leaseToken: running.leaseToken };
+        const extended = await jobsExtendLease(pgq, queue, [lease], leaseMs);
+        if (extended.has(job.id)) return;
+        const lost = new LeaseLostError(job.id);
+        running.controller.abort(lost);
+        throw lost;
+      },
+    };
+  }
+
+  async #fail(
+    running: RunningJob,
+    job: Job<Payload>,
+    error: unknown,
+    final: boolean,
+  ): Promise<void> {
+    const { failer, events, retry } = this.#options;
+    if (running.released) return;
+    running.settling = true;
+    const delayMs = retryDelayMs(job.attempts, retry);
+    let outcome: JobFailureOutcome | undefined;
+    try {
+      outcome = await failer.add({
+        id: job.id,
+        leaseToken: running.leaseToken,
+        error: toJsonText(toJobError(error), 'error'),
+        delayMs,
+        final,
+      });
+    } catch (writeError) {
+      events.error(writeError);
+      return;
+    }
+    if (running.released) return;
+    if (!outcome) {
+      events.error(new LeaseLostError(job.id));
+    } else if (outcome.state === 'dead') {
+      events.dead(job, error);
+    } else {
+      this.#options.retryIn(delayMs);
+      events.failed(job, error, outcome.runAt);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { ValidationError } from '@pgq/core';
+import { describe, expect, it } from 'vitest';
+import { toJsonText } from './json-text.js';
+
+describe('toJsonText', () => {
+  it('serialises plain JSON values, dates through toJSON, and drops undefined fields', () => {
+    expect(toJsonText({ a: [1, 'x', null, true], b: undefined })).toBe('{"a":[1,"x",null,true]}');
+    expect(toJsonText(new Date('2024-01-01T00:00:00Z'))).toBe('"2024-01-01T00:00:00.000Z"');
+    expect(toJsonText(null)).toBe('null');
+    expect(toJsonText('text')).toBe('"text"');
+  });
+
+  it.each([
+    ['undefined', undefined, /undefined is not JSON/],
+    ['a function', { send: () => {} }, /payload\.send: a function is not JSON/],
+    ['a BigInt', { id: 1n }, /payload\.id: BigInt is not JSON/],
+    ['a symbol', [Symbol('x')], /payload\.0: a symbol is not JSON/],
+    ['NaN', { deep: { n: Number.NaN } }, /payload\.deep\.n: NaN is not JSON/],
+    ['undefined in an array', [1, undefined], /payload\.1: undefined is not JSON/],
+    ['a NUL character', { text: 'a\u0000b' }, /NUL character/],
+  ])('refuses %s with a ValidationError naming where', (_, value, message) => {
+    expect(() => toJsonText(value)).toThrow(ValidationError);
+    expect(() => toJsonText(value)).toThrow(message);
+  });
+
+  it('refuses cycles', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => toJsonText(cyclic)).toThrow(ValidationError);
+    expect(() => toJsonText(cyclic, 'result')).toThrow(/Invalid result/);
+  });
+});

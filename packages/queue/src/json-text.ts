@@ -1,0 +1,62 @@
+import { ValidationError } from '@pgq/core';
+
+/**
+ * Serialises a payload or result to JSON text for a `jsonb` column, refusing what JSON would
+ * silently change or drop: `undefined` (at the top or in an array), functions, symbols,
+ * `BigInt`, `NaN`/`Infinity`, cycles, and the NUL character (which `jsonb` rejects).
+ * `undefined` object fields are left out, as `JSON.stringify` does. Throws `ValidationError`
+ * naming the path of the first bad value, so nothing is written.
+ *
+ * @example
+ * ```ts
+ * toJsonText({ to: 'ada@example.com' }); // '{"to":"ada@example.com"}'
+ * toJsonText({ id: 1n }); // throws ValidationError: payload.id: BigInt is not JSON
+ * ```
+ */
+export function toJsonText(value: unknown, what = 'payload'): string {
+  const paths = new WeakMap<object, string>();
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, function replacer(this: unknown, key: string, item: unknown) {
+      const parentPath = typeof this === 'object' && this !== null ? paths.get(this) : undefined;
+      const path = parentPath === undefined ? what : `${parentPath}.${key}`;
+      const problem = problemWith(item, Array.isArray(this) || key === '');
+      if (problem)
+        throw new ValidationError(`Invalid ${what}`, [{ path: [path], message: problem }]);
+      if (key.includes('\u0000')) {
+        throw new ValidationError(`Invalid ${what}`, [
+          { path: [path], message: 'a key contains the NUL character, which jsonb cannot store' },
+        ]);
+      }
+      if (typeof item === 'object' && item !== null) paths.set(item, path);
+      return item;
+    });
+  } catch (error) {
+    if (error instanceof ValidationError) throw error;
+    // JSON.stringify throws a TypeError for cycles (and for a toJSON that throws).
+    throw new ValidationError(`Invalid ${what}: ${(error as Error).message}`, [], { cause: error });
+  }
+  if (text === undefined) throw new ValidationError(`Invalid ${what}: undefined is not JSON`);
+  return text;
+}
+
+function problemWith(item: unknown, undefinedIsLost: boolean): string | undefined {
+  switch (typeof item) {
+    case 'bigint':
+      return 'BigInt is not JSON (convert it to a string or number)';
+    case 'function':
+      return 'a function is not JSON';
+    case 'symbol':
+      return 'a symbol is not JSON';
+    case 'number':
+      return Number.isFinite(item) ? undefined : `${item} is not JSON`;
+    case 'string':
+      return item.includes('\u0000')
+        ? 'contains the NUL character, which jsonb cannot store'
+        : undefined;
+    case 'undefined':
+      return undefinedIsLost ? 'undefined is not JSON' : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,56 @@
+import type { Executor, Pgq } from '@pgq/core';
+import { archiveInsert } from './job-row.js';
+import { run, statement } from './statement.js';
+
+/** One completion: the job, the lease token it was claimed with, its result as JSON text. */
+export interface JobCompletion {
+  id: string;
+  leaseToken: string;
+  result: string | null;
+}
+
+/**
+ * Completes a batch of jobs in one statement: each leaves `jobs` and enters `job_archive`
+ * (with its result and processing time) together, so no job is ever in both or neither.
+ * Returns the ids that were completed.
+ *
+ * Fenced: a row is deleted only while it is `active` under the given lease token. A job
+ * whose lease expired and was rescued, or taken by another claim, is left alone and its id
+ * is missing from the result: the caller reports `LeaseLostError`. The delete locks each row;
+ * a concurrent rescue or claim of the same row waits for it and then finds the row gone.
+ */
+export async function jobsComplete(
+  pgq: Pgq,
+  queue: string,
+  completions: readonly JobCompletion[],
+  tx?: Executor,
+): Promise<Set<string>> {
+  const prepared = statement(
+    pgq,
+    'jobs_complete',
+    () => `
+    with input as (
+      select * from unnest($2::bigint[], $3::uuid[], $4::jsonb[]) as t(id, lease_token, result)
+    ),
+    done as (
+      delete from ${pgq.table('jobs')} j using input
+       where j.queue = $1 and j.id = input.id and j.lease_token = input.lease_token
+         and j.state = 'active'
+      returning j.*, input.result as new_result
+    ),
+    archived as (${archiveInsert(pgq.table('job_archive'), 'done', 'completed', 'last_error', 'new_result')})
+    select id::text as id from done`,
+  );
+  const { rows } = await run<{ id: string }>(
+    pgq,
+    prepared,
+    [
+      queue,
+      completions.map((completion) => completion.id),
+      completions.map((completion) => completion.leaseToken),
+      completions.map((completion) => completion.result),
+    ],
+    tx,
+  );
+  return new Set(rows.map((row) => row.id));
+}

@@ -1,0 +1,37 @@
+import type { Executor, Pgq } from '@pgq/core';
+import { run, statement } from './statement.js';
+
+/**
+ * Extends the leases of a batch of active jobs to `now() + leaseMs` (database clock); the
+ * worker's heartbeat and `extendLease` both use it. Returns the new expiry per id; an id
+ * missing from the map lost its lease (rescued, cancelled or claimed again), and its handler
+ * should stop.
+ *
+ * Fenced on the lease token. Each row is locked for this statement only; it never waits on
+ * a handler, which holds no lock on its job while it runs.
+ */
+export async function jobsExtendLease(
+  pgq: Pgq,
+  queue: string,
+  leases: ReadonlyArray<{ id: string; leaseToken: string }>,
+  leaseMs: number,
+  tx?: Executor,
+): Promise<Map<string, Date>> {
+  const prepared = statement(
+    pgq,
+    'jobs_extend_lease',
+    () => `
+    update ${pgq.table('jobs')} j
+       set lease_expires_at = now() + $2::int * interval '1 millisecond'
+      from unnest($3::bigint[], $4::uuid[]) as t(id, lease_token)
+     where j.queue = $1 and j.id = t.id and j.lease_token = t.lease_token and j.state = 'active'
+    returning j.id::text as id, j.lease_expires_at`,
+  );
+  const { rows } = await run<{ id: string; lease_expires_at: Date }>(
+    pgq,
+    prepared,
+    [queue, leaseMs, leases.map((lease) => lease.id), leases.map((lease) => lease.leaseToken)],
+    tx,
+  );
+  return new Map(rows.map((row) => [row.id, row.lease_expires_at]));
+}

@@ -1,0 +1,33 @@
+import type { Pgq } from '@pgq/core';
+import { run, statement } from './statement.js';
+
+/**
+ * Hands jobs back to `pending` at once, for a worker stopping past its timeout: the attempt
+ * is not counted (the job did not fail, its worker left). Returns the ids released.
+ *
+ * Fenced on the lease token, so a job whose completion won the race stays completed. Locks
+ * each row for this statement only.
+ */
+export async function jobsRelease(
+  pgq: Pgq,
+  queue: string,
+  leases: ReadonlyArray<{ id: string; leaseToken: string }>,
+): Promise<string[]> {
+  const prepared = statement(
+    pgq,
+    'jobs_release',
+    () => `
+    update ${pgq.table('jobs')} j
+       set state = 'pending', run_at = now(), attempts = greatest(0, j.attempts - 1),
+           lease_token = null, lease_expires_at = null, worker_id = null
+      from unnest($2::bigint[], $3::uuid[]) as t(id, lease_token)
+     where j.queue = $1 and j.id = t.id and j.lease_token = t.lease_token and j.state = 'active'
+    returning j.id::text as id`,
+  );
+  const { rows } = await run<{ id: string }>(pgq, prepared, [
+    queue,
+    leases.map((lease) => lease.id),
+    leases.map((lease) => lease.leaseToken),
+  ]);
+  return rows.map((row) => row.id);
+}

@@ -1,0 +1,26 @@
+import type { Pgq } from '@pgq/core';
+import { statement } from './statement.js';
+
+/**
+ * Milliseconds (database clock) until the earliest next_run_at among the schedules not in
+ * `exclude`, or null when none will ever fire. Zero or less: one is due now (or is being fired
+ * by another scheduler, holding its lock). A scheduler sets its timer by it. Reads the
+ * `schedules_next_run_at` index, takes no locks.
+ */
+export async function schedulesNextRun(
+  pgq: Pgq,
+  exclude: readonly string[],
+): Promise<number | null> {
+  const prepared = statement(
+    pgq,
+    'schedules_next_run',
+    () => `
+    select (extract(epoch from min(next_run_at) - now()) * 1000)::float8 as delay_ms
+      from ${pgq.table('schedules')}
+     where next_run_at is not null and name <> all($1::text[])`,
+  );
+  const rows = await pgq.query<{ delay_ms: number | null }>(prepared.text, [exclude], {
+    prepare: true,
+  });
+  return rows[0]?.delay_ms ?? null;
+}

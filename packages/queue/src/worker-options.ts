@@ -1,0 +1,124 @@
+import type { PoolClient } from 'pg';
+import { assertInteger, maxInt32 } from './assert-integer.js';
+import { type RetryOptions, resolveRetryOptions } from './backoff.js';
+import type { Job } from './job.js';
+
+/**
+ * Options of `Worker`. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * new Worker(pgq, 'emails', handler, { concurrency: 20, leaseMs: 60_000, transactional: true });
+ * ```
+ */
+export interface WorkerOptions {
+  /** Jobs run at once by this worker. Default 10. */
+  concurrency?: number;
+  /**
+   * How long each claim holds a job; renewed every `heartbeatIntervalMs` while the handler
+   * runs, so it only bounds how soon a crashed worker's jobs run again. Default: the queue's
+   * `leaseMs` (30 000 unless set at `create`).
+   */
+  leaseMs?: number;
+  /** How often running jobs' leases are renewed. Default: a third of `leaseMs`. */
+  heartbeatIntervalMs?: number;
+  /**
+   * How often to look for jobs without being told. A fallback only: new jobs wake the
+   * worker at once through LISTEN/NOTIFY, and delayed jobs through a timer. Default 5000 ms.
+   */
+  pollIntervalMs?: number;
+  /** Most jobs claimed by one statement; claims are sized to free slots. Default `concurrency`. */
+  batchSize?: number;
+  /** Backoff between attempts. Default `{ baseMs: 1000, factor: 2, maxMs: 3_600_000, jitter: true }`. */
+  retry?: Partial<RetryOptions>;
+  /**
+   * Run each handler in a transaction (`ctx.tx`) that also completes the job, so the handler's
+   * writes and the completion commit together, or not at all. Each running job holds a pool
+   * connection: keep `concurrency` below the pool's `max`. Default false.
+   */
+  transactional?: boolean;
+  /** How often this worker looks for expired leases (crashed workers' jobs). Default 5000 ms. */
+  rescueIntervalMs?: number;
+  /** How often this worker removes archived jobs past retention and stale registry rows. Default 60 000 ms. */
+  cleanupIntervalMs?: number;
+  /** This worker's id in the registry and on the jobs it claims. Default `<hostname>:<pid>:<random>`. */
+  workerId?: string;
+}
+
+/**
+ * What a handler gets besides its job.
+ *
+ * @example
+ * ```ts
+ * new Worker(pgq, 'reports', async (job, ctx) => {
+ *   for (const page of pages) {
+ *     if (ctx.signal.aborted) throw ctx.signal.reason;
+ *     await render(page);
+ *     await ctx.heartbeat();
+ *   }
+ * });
+ * ```
+ */
+export interface JobContext<Payload = unknown> {
+  /** Aborts when the lease is lost (the job may run elsewhere) or `stop()` timed out. */
+  signal: AbortSignal;
+  /** Renews the lease now (it is renewed automatically too); throws `LeaseLostError` when lost. */
+  heartbeat(): Promise<void>;
+  /**
+   * With `transactional: true`: the `pg` client in the job's transaction (`BEGIN` done). Use it
+   * for the writes that must commit with the job's completion; pass it as `{ tx }` to other pgq
+   * calls. Do not commit or roll it back yourself. Otherwise undefined.
+   */
+  tx: PoolClient | undefined;
+  /** The job being run (the handler's first argument). */
+  job: Job<Payload>;
+  /** The id of the worker running it. */
+  workerId: string;
+}
+
+/**
+ * A worker's handler: what it returns (JSON) is stored as the job's result; what it throws
+ * fails the attempt.
+ *
+ * @example
+ * ```ts
+ * const handler: JobHandler<{ to: string }, { messageId: string }> = async (job) => send(job.payload.to);
+ * ```
+ */
+export type JobHandler<Payload = unknown, Result = unknown> = (
+  job: Job<Payload>,
+  context: JobContext<Payload>,
+) => Result | Promise<Result>;
+
+/**
+ * The events of a `Worker`.
+ *
+ * @example
+ * ```ts
+ * worker.on('dead', (job, error) => alert(`job ${job.id} is dead: ${String(error)}`));
+ * ```
+ */
+export interface WorkerEvents<Payload = unknown, Result = unknown> {
+  /** The job completed with this result. */
+  completed: [job: Job<Payload>, result: Result];
+  /** An attempt failed; the job runs again at `runAt`. */
+  failed: [job: Job<Payload>, error: unknown, runAt: Date];
+  /** An attempt failed and no attempts are left (or the payload was invalid): the job is dead. */
+  dead: [job: Job<Payload>, error: unknown];
+  /** Something went wrong around the jobs (a lost lease, the database); the worker carries on. */
+  error: [error: Error];
+}
+
+/** Checks a `Worker`'s options at construction; throws `ValidationError` for a bad one. */
+export function assertWorkerOptions(options: WorkerOptions): void {
+  assertInteger('concurrency', options.concurrency ?? 10, 1, 10_000);
+  for (const option of ['pollIntervalMs', 'rescueIntervalMs', 'cleanupIntervalMs'] as const) {
+    if (options[option] !== undefined) assertInteger(option, options[option], 1, maxInt32);
+  }
+  if (options.heartbeatIntervalMs !== undefined) {
+    assertInteger('heartbeatIntervalMs', options.heartbeatIntervalMs, 10, maxInt32);
+  }
+  if (options.batchSize !== undefined) assertInteger('batchSize', options.batchSize, 1, 10_000);
+  if (options.leaseMs !== undefined) assertInteger('leaseMs', options.leaseMs, 100, maxInt32);
+  resolveRetryOptions(options.retry);
+}

@@ -1,0 +1,285 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import {
+  type Contract,
+  type Pgq,
+  PgqError,
+  QueueNotFoundError,
+  type StandardSchemaV1,
+  TimeoutError,
+} from '@pgq/core';
+import { resolveRetryOptions } from './backoff.js';
+import { BatchWriter } from './batch-writer.js';
+import { jobsChannel } from './channels.js';
+import { JobFetcher } from './job-fetcher.js';
+import { JobRunner } from './job-runner.js';
+import { LeaseHeartbeat } from './lease-heartbeat.js';
+import { Queue } from './queue.js';
+import { RunningJobs } from './running-jobs.js';
+import type { JobRow } from './sql/job-row.js';
+import { type JobCompletion, jobsComplete } from './sql/jobs-complete.js';
+import { type JobFailure, type JobFailureOutcome, jobsFail } from './sql/jobs-fail.js';
+import { jobsNotify } from './sql/jobs-notify.js';
+import { jobsRelease } from './sql/jobs-release.js';
+import { queueGet } from './sql/queue-get.js';
+import { WorkerMaintenance } from './worker-maintenance.js';
+import {
+  assertWorkerOptions,
+  type JobHandler,
+  type WorkerEvents,
+  type WorkerOptions,
+} from './worker-options.js';
+
+/**
+ * Where a worker is in its life: `idle` → `starting` → `running` → `stopping` → `stopped`.
+ *
+ * @example
+ * ```ts
+ * if (worker.state === 'running') await worker.stop();
+ * ```
+ */
+export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+// Most completions (or failures) written by one statement.
+const maxWriteBatch = 500;
+
+/**
+ * Runs a queue's jobs with a handler: claims as many as it has free slots (woken at once by
+ * LISTEN/NOTIFY), renews their leases while they run, records each outcome in batches, retries
+ * failures with backoff, rescues jobs of crashed workers and shows itself in the `workers`
+ * registry. Construct with a queue name, a contract (typing and validating payloads) or a
+ * `Queue`.
+ *
+ * @example
+ * ```ts
+ * const worker = new Worker(pgq, 'emails', async (job: Job<Email>, ctx) => {
+ *   return await mailer.send(job.payload, { signal: ctx.signal });
+ * }, { concurrency: 10 });
+ * worker.on('dead', (job, error) => console.error('dead', job.id, error));
+ * await worker.start();
+ * process.on('SIGTERM', () => worker.stop({ timeoutMs: 30_000 }));
+ * ```
+ */
+export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
+  WorkerEvents<Payload, Result>
+> {
+  /** This worker's id in the registry and on the jobs it claims. */
+  readonly id: string;
+  readonly queue: Queue<unknown, Result, Payload>;
+  readonly #pgq: Pgq;
+  readonly #handler: JobHandler<Payload, Result>;
+  readonly #options: WorkerOptions;
+  readonly #concurrency: number;
+  readonly #running = new RunningJobs();
+  readonly #completer: BatchWriter<JobCompletion, boolean>;
+  readonly #failer: BatchWriter<JobFailure, JobFailureOutcome | undefined>;
+  #state: WorkerState = 'idle';
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #fetcher: JobFetcher | undefined;
+  #heartbeat: LeaseHeartbeat | undefined;
+  #maintenance: WorkerMaintenance | undefined;
+
+  constructor(
+    pgq: Pgq,
+    target: string | Contract<string, StandardSchemaV1<any, Payload>> | Queue<any, any, Payload>,
+    handler: JobHandler<Payload, Result>,
+    options: WorkerOptions = {},
+  ) {
+    super();
+    this.#pgq = pgq;
+    this.queue =
+      target instanceof Queue
+        ? target
+        : (new Queue(pgq, target as string | Contract) as Queue<unknown, Result, Payload>);
+    this.#handler = handler;
+    this.#options = options;
+    this.#concurrency = options.concurrency ?? 10;
+    assertWorkerOptions(options);
+    this.id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const queue = this.queue.name;
+    this.#completer = new BatchWriter(async (completions) => {
+      const done = await jobsComplete(pgq, queue, completions);
+      return completions.map((completion) => done.has(completion.id));
+    }, maxWriteBatch);
+    this.#failer = new BatchWriter(async (failures) => {
+      const outcomes = await jobsFail(pgq, queue, failures);
+      return failures.map((failure) => outcomes.get(failure.id));
+    }, maxWriteBatch);
+  }
+
+  /** Where the worker is in its life. */
+  get state(): WorkerState {
+    return this.#state;
+  }
+
+  /** How many jobs are running now. */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /**
+   * Registers the worker, rescues expired leases and starts claiming. Throws
+   * `QueueNotFoundError` when the queue does not exist. Calling it again while running is a
+   * no-op; a stopped worker cannot start again (make a new one).
+   */
+  async start(): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') {
+      throw new PgqError('PGQ_WORKER_STOPPED', `Worker ${this.id} was stopped: create a new one`);
+    }
+    this.#starting ??= this.#start().catch((error) => {
+      this.#state = 'idle';
+      this.#starting = undefined;
+      throw error;
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    this.#state = 'starting';
+    const pgq = this.#pgq;
+    const queue = this.queue.name;
+    const settings = await queueGet(pgq, queue);
+    if (!settings) throw new QueueNotFoundError(queue);
+    const leaseMs = this.#options.leaseMs ?? settings.lease_ms;
+    const poolMax = (pgq.pool as { options?: { max?: number } }).options?.max;
+    if (this.#options.transactional && poolMax !== undefined && this.#concurrency + 3 > poolMax) {
+      pgq.logger.warn('pgq worker: transactional mode holds a connection per running job', {
+        queue,
+        concurrency: this.#concurrency,
+        poolMax,
+      });
+    }
+    const onError = (error: unknown) => this.#report(error);
+    const runner = new JobRunner<Payload, Result>({
+      pgq,
+      queue,
+      workerId: this.id,
+      contract: this.queue.contract,
+      handler: this.#handler,
+      transactional: this.#options.transactional ?? false,
+      retry: resolveRetryOptions(this.#options.retry),
+      leaseMs,
+      completer: this.#completer,
+      failer: this.#failer,
+      events: {
+        completed: (job, result) => this.#emitSafely('completed', job, result),
+        failed: (job, error, runAt) => this.#emitSafely('failed', job, error, runAt),
+        dead: (job, error) => this.#emitSafely('dead', job, error),
+        error: onError,
+      },
+      retryIn: (delayMs) => this.#fetcher?.wakeIn(delayMs),
+    });
+    this.#maintenance = new WorkerMaintenance({
+      pgq,
+      queue,
+      worker: { id: this.id, hostname: hostname(), pid: process.pid },
+      rescueIntervalMs: this.#options.rescueIntervalMs ?? 5_000,
+      cleanupIntervalMs: this.#options.cleanupIntervalMs ?? 60_000,
+      onError,
+    });
+    this.#heartbeat = new LeaseHeartbeat({
+      pgq,
+      queue,
+      leaseMs,
+      intervalMs: this.#options.heartbeatIntervalMs ?? Math.max(50, Math.floor(leaseMs / 3)),
+      leases: () => this.#running.leases(),
+      onLost: (ids) => this.#running.abortLost(ids),
+      onError,
+    });
+    this.#fetcher = new JobFetcher({
+      pgq,
+      queue,
+      workerId: this.id,
+      leaseMs,
+      batchSize: this.#options.batchSize ?? this.#concurrency,
+      pollIntervalMs: this.#options.pollIntervalMs ?? 5_000,
+      freeSlots: () => this.#concurrency - this.#running.size,
+      onJobs: (rows) => this.#run(rows, runner),
+      onError,
+    });
+    await this.#maintenance.start();
+    this.#heartbeat.start();
+    await this.#fetcher.start();
+    this.#state = 'running';
+  }
+
+  #run(rows: JobRow[], runner: JobRunner<Payload, Result>): void {
+    for (const row of rows) {
+      void runner
+        .run(this.#running.add(row))
+        .catch((error) => this.#report(error))
+        .finally(() => {
+          this.#running.finish(row.id);
+          this.#fetcher?.wake();
+        });
+    }
+  }
+
+  /**
+   * Stops gracefully: claims nothing new, lets running jobs finish for up to `timeoutMs`
+   * (default 30 000), then aborts the stragglers' signals and hands their jobs back to
+   * `pending` for another worker (their attempt not counted; whatever they do later is not
+   * recorded). Writes outstanding outcomes, leaves the registry, and closes every timer and
+   * LISTEN it opened. Safe to call twice.
+   */
+  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options.timeoutMs ?? 30_000);
+    return this.#stopping;
+  }
+
+  async #stop(timeoutMs: number): Promise<void> {
+    await this.#starting?.catch(() => {});
+    if (this.#state === 'idle') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopping';
+    await this.#fetcher?.stop();
+    if (!(await this.#running.waitForIdle(timeoutMs))) await this.#releaseStragglers(timeoutMs);
+    await Promise.all([this.#completer.drain(), this.#failer.drain()]);
+    await this.#heartbeat?.stop();
+    await this.#maintenance?.stop();
+    this.#state = 'stopped';
+  }
+
+  async #releaseStragglers(timeoutMs: number): Promise<void> {
+    const leases = this.#running.abandon(new TimeoutError(`Worker ${this.id} stopping`, timeoutMs));
+    try {
+      const released = await jobsRelease(this.#pgq, this.queue.name, leases);
+      if (released.length > 0) {
+        await jobsNotify(this.#pgq, jobsChannel(this.#pgq), this.queue.name);
+      }
+    } catch (error) {
+      // Their leases expire and the rescue sweep returns them instead: later, never lost.
+      this.#report(error);
+    }
+  }
+
+  #emitSafely<Event extends 'completed' | 'failed' | 'dead'>(
+    event: Event,
+    ...args: WorkerEvents<Payload, Result>[Event]
+  ): void {
+    try {
+      (this.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #report(error: unknown): void {
+    const reported = error instanceof Error ? error : new Error(String(error));
+    if (this.listenerCount('error') === 0) {
+      this.#pgq.logger.error('pgq worker error', { worker: this.id, error: reported.message });
+      return;
+    }
+    try {
+      this.emit('error', reported);
+    } catch (listenerError) {
+      this.#pgq.logger.error('pgq worker error listener threw', {
+        error: String(listenerError),
+      });
+    }
+  }
+}

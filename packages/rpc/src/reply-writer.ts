@@ -1,0 +1,51 @@
+import { type Executor, type Pgq, ValidationError } from '@pgq/core';
+import { toJsonText } from '@pgq/queue';
+import { toReplyError } from './reply-error.js';
+import { isRequestId } from './request-id.js';
+import { replyInsert } from './sql/reply-insert.js';
+
+/** The request a reply answers, and where to announce it. */
+export interface ReplyTarget {
+  requestId: string;
+  replyTo: string;
+}
+
+/**
+ * Stores `response` (JSON; `undefined` becomes `null`) as the reply to a request and
+ * notifies its caller, in one statement (on `tx` when given). Returns false when the request
+ * already had a reply. Throws `ValidationError`, writing nothing, for a response that is not
+ * JSON.
+ */
+export async function writeResponse(
+  pgq: Pgq,
+  target: ReplyTarget,
+  response: unknown,
+  tx?: Executor,
+): Promise<boolean> {
+  assertTarget(target);
+  const text = response === undefined ? 'null' : toJsonText(response, 'response');
+  return replyInsert(pgq, { ...target, response: text, error: null }, tx);
+}
+
+/** Stores an error (anything thrown) as the reply to a request and notifies its caller. */
+export async function writeError(
+  pgq: Pgq,
+  target: ReplyTarget,
+  error: unknown,
+  tx?: Executor,
+): Promise<boolean> {
+  assertTarget(target);
+  const text = toJsonText(toReplyError(error), 'error');
+  return replyInsert(pgq, { ...target, response: null, error: text }, tx);
+}
+
+function assertTarget({ requestId, replyTo }: ReplyTarget): void {
+  if (!isRequestId(requestId)) {
+    throw new ValidationError(`Invalid request id ${JSON.stringify(requestId)}: expected a UUID`);
+  }
+  if (typeof replyTo !== 'string' || replyTo.length === 0 || Buffer.byteLength(replyTo) > 63) {
+    throw new ValidationError(
+      `Invalid reply channel ${JSON.stringify(replyTo)}: expected 1 to 63 bytes`,
+    );
+  }
+}
