@@ -1,4 +1,0 @@
-export { Cache, type CacheEvents, type CacheStats } from './cache.js';
-export { assertKey, maxKeyBytes } from './cache-key.js';
-export type { CacheOptions } from './cache-options.js';
-export { maxTtlSeconds } from './ttl-seconds.js';
