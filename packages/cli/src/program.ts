@@ -7,6 +7,7 @@ import { registerDashboardCommand } from './commands/dashboard-command.js';
 import { registerJobCommands } from './commands/job-commands.js';
 import { registerPubSubCommands } from './commands/pubsub-commands.js';
 import { registerQueueCommands } from './commands/queue-commands.js';
+import { registerScheduleCommands } from './commands/schedule-commands.js';
 import { registerSchemaCommands } from './commands/schema-commands.js';
 import { registerWorkersCommand } from './commands/workers-command.js';
 import { withExample } from './help-example.js';
@@ -26,7 +27,7 @@ export function createProgram(context: CliContext): Command {
   const program = withExample(
     new Command('pgq')
       .description(
-        'Operate pgq: migrations, queues, jobs, pub/sub, cache, workers and a live dashboard.',
+        'Operate pgq: migrations, queues, jobs, schedules, pub/sub, cache, workers and a live dashboard.',
       )
       .version(packageJson.version, '-V, --version', 'print the version')
       .option(
@@ -51,6 +52,7 @@ export function createProgram(context: CliContext): Command {
   registerSchemaCommands(program, context);
   registerQueueCommands(program, context);
   registerJobCommands(program, context);
+  registerScheduleCommands(program, context);
   registerPubSubCommands(program, context);
   registerCacheCommands(program, context);
   registerWorkersCommand(program, context);
