@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hidePassword } from '../src/database-url.js';
 import { assertBuilt, runCli } from './pgq-cli.js';
 
 let db: TestDatabase;
@@ -59,7 +60,7 @@ describe('config precedence: flags > env > pgq.config.json > defaults', () => {
       configIn(emptyDirectory, []),
     ]);
     expect(fileOnly).toEqual({
-      databaseUrl: db.url,
+      databaseUrl: hidePassword(db.url),
       schema: db.schema,
       sources: { databaseUrl: 'pgq.config.json', schema: 'pgq.config.json' },
       configFile: join(directory, 'pgq.config.json'),
