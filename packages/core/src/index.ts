@@ -1,3 +1,4 @@
+export { Batcher } from './batcher.js';
 export { type ConnectOptions, connect } from './connect.js';
 export {
   type Contract,

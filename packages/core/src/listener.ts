@@ -7,7 +7,7 @@ import { quoteIdentifier } from './names.js';
 export interface ListenerClient {
   /** The server process id of the connection (`pg.Client` sets it once connected). */
   readonly processID?: number | null;
-  query(text: string): Promise<{ rows: any[] }>;
+  query(text: string): Promise<{ rows: unknown[] }>;
   end(): Promise<void>;
   on(
     event: 'notification',
@@ -241,7 +241,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
         client.query('select pg_listening_channels() as channel'),
         this.#options.healthCheckIntervalMs,
       );
-      const actual = new Set(rows.map((row: { channel: string }) => row.channel));
+      const actual = new Set((rows as Array<{ channel: string }>).map((row) => row.channel));
       const missing = [...this.#listening].filter((channel) => !actual.has(channel));
       if (missing.length === 0) return;
       for (const channel of missing) this.#listening.delete(channel);

@@ -1,7 +1,6 @@
-import { type Contract, LeaseLostError, type Pgq, validate } from '@pgq/core';
+import { type Batcher, type Contract, LeaseLostError, type Pgq, validate } from '@pgq/core';
 import type { PoolClient } from 'pg';
 import { type RetryOptions, retryDelayMs } from './backoff.js';
-import type { BatchWriter } from './batch-writer.js';
 import type { Job } from './job.js';
 import { toJobError } from './job-error.js';
 import { toJsonText } from './json-text.js';
@@ -39,8 +38,8 @@ export interface JobRunnerOptions<Payload, Result> {
   transactional: boolean;
   retry: RetryOptions;
   leaseMs: number;
-  completer: BatchWriter<JobCompletion, boolean>;
-  failer: BatchWriter<JobFailure, JobFailureOutcome | undefined>;
+  completer: Batcher<JobCompletion, boolean>;
+  failer: Batcher<JobFailure, JobFailureOutcome | undefined>;
   events: JobRunnerEvents<Payload, Result>;
   /** Called with the backoff delay of a retried job, so this worker wakes for it. */
   retryIn(delayMs: number): void;

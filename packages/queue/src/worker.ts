@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import {
+  Batcher,
   type Contract,
   type Pgq,
   PgqError,
@@ -10,7 +11,6 @@ import {
   TimeoutError,
 } from '@pgq/core';
 import { resolveRetryOptions } from './backoff.js';
-import { BatchWriter } from './batch-writer.js';
 import { jobsChannel } from './channels.js';
 import { JobFetcher } from './job-fetcher.js';
 import { JobRunner } from './job-runner.js';
@@ -72,8 +72,8 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
   readonly #options: WorkerOptions;
   readonly #concurrency: number;
   readonly #running = new RunningJobs();
-  readonly #completer: BatchWriter<JobCompletion, boolean>;
-  readonly #failer: BatchWriter<JobFailure, JobFailureOutcome | undefined>;
+  readonly #completer: Batcher<JobCompletion, boolean>;
+  readonly #failer: Batcher<JobFailure, JobFailureOutcome | undefined>;
   #state: WorkerState = 'idle';
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -99,11 +99,11 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
     assertWorkerOptions(options);
     this.id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     const queue = this.queue.name;
-    this.#completer = new BatchWriter(async (completions) => {
+    this.#completer = new Batcher(async (completions) => {
       const done = await jobsComplete(pgq, queue, completions);
       return completions.map((completion) => done.has(completion.id));
     }, maxWriteBatch);
-    this.#failer = new BatchWriter(async (failures) => {
+    this.#failer = new Batcher(async (failures) => {
       const outcomes = await jobsFail(pgq, queue, failures);
       return failures.map((failure) => outcomes.get(failure.id));
     }, maxWriteBatch);

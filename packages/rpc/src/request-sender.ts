@@ -1,6 +1,5 @@
-import type { Pgq } from '@pgq/core';
+import { Batcher, type Pgq } from '@pgq/core';
 import { type JobSpec, Queue } from '@pgq/queue';
-import { Batcher } from './batcher.js';
 import type { RpcRequest } from './rpc-request.js';
 
 // Most requests one enqueue statement carries.

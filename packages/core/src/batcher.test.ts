@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BatchWriter } from './batch-writer.js';
+import { Batcher } from './batcher.js';
 
-describe('BatchWriter', () => {
+describe('Batcher', () => {
   it('sends writes of one tick together and those arriving mid-flight in the next batch', async () => {
     const batches: number[][] = [];
     let release: () => void = () => {};
-    const writer = new BatchWriter<number, string>(async (items) => {
+    const writer = new Batcher<number, string>(async (items) => {
       batches.push(items);
       if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
       return items.map((item) => `done ${item}`);
@@ -28,7 +28,7 @@ describe('BatchWriter', () => {
   });
 
   it('splits at the maximum batch size and rejects only the failed batch', async () => {
-    const writer = new BatchWriter<number, number>(async (items) => {
+    const writer = new Batcher<number, number>(async (items) => {
       if (items.includes(3)) throw new Error('batch failed');
       return items;
     }, 2);
