@@ -10,6 +10,8 @@
 export const settings = {
   /** Handlers running at once per worker process (every queue system). */
   concurrency: 16,
+  /** pgq's claim-ahead for short jobs (its README's throughput setting; like graphile's local queue). */
+  prefetch: 500,
   /** Connections per PostgreSQL pool (every PostgreSQL system), enough for 16 callers. */
   poolSize: 20,
   /** TTL of every cache entry, seconds (pgq, raw pg, Redis). */

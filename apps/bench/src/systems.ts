@@ -41,7 +41,7 @@ export const systems: readonly SystemInfo[] = [
     packageName: '@pgq/core',
     packageLabel: '@pgq/*',
     kinds: ['queue', 'pubsub', 'cache', 'rpc'],
-    settings: `Worker/RpcServer concurrency ${concurrency}, pool max ${poolSize}, otherwise defaults`,
+    settings: `Worker/RpcServer concurrency ${concurrency}, Worker prefetch ${settings.prefetch}, pool max ${poolSize}, otherwise defaults`,
     load: async () => (await import('./adapters/pgq.js')).pgqAdapter,
   },
   {

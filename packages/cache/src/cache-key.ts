@@ -1,4 +1,4 @@
-import { ValidationError } from '@pgq/core';
+import { textProblem, ValidationError } from '@pgq/core';
 
 /**
  * Longest cache key, in UTF-8 bytes. Keys live in the primary-key B-tree, whose entries must
@@ -13,8 +13,8 @@ export const maxKeyBytes = 2048;
 
 /**
  * Checks a cache key and returns it. Keys are data (always sent as parameters): any string
- * of at most `maxKeyBytes` UTF-8 bytes, the empty string included, without NUL characters
- * (PostgreSQL text cannot hold them).
+ * of at most `maxKeyBytes` UTF-8 bytes, the empty string included, that PostgreSQL text can
+ * hold (no NUL, no lone surrogate: it would become U+FFFD, and two keys one).
  *
  * @example
  * ```ts
@@ -31,10 +31,7 @@ export function assertKey(key: unknown): string {
       { path: [], message: `must be at most ${maxKeyBytes} UTF-8 bytes` },
     ]);
   }
-  if (key.includes('\u0000')) {
-    throw new ValidationError('Invalid cache key', [
-      { path: [], message: 'must not contain NUL characters' },
-    ]);
-  }
+  const problem = textProblem(key);
+  if (problem) throw new ValidationError('Invalid cache key', [{ path: [], message: problem }]);
   return key;
 }

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PgQueryable, Pgq } from '@pgq/core';
-import type pg from 'pg';
-import { loadLockRelease } from './sql/load-lock-release.js';
-import { loadLockTry } from './sql/load-lock-try.js';
+import { LoadLock } from './load-lock.js';
 import { Wakeup } from './wakeup.js';
 
 /** The three steps of a cache fill that the coordinator fences. */
@@ -28,8 +26,9 @@ export interface LoadCoordinatorOptions {
  * Runs a cache fill at most once across every process sharing the database, for one key at
  * a time. See the README's "getOrSet across processes" for the protocol:
  *
- * - The filler holds a session-level advisory lock on hash(schema, namespace, key) on one
- *   pool connection, re-reads the cache, runs the loader, writes, then unlocks and NOTIFYs.
+ * - The filler takes a transaction-level advisory lock on hash(schema, namespace, key) in a
+ *   transaction on one pool connection (`LoadLock`), re-reads the cache, runs the loader,
+ *   writes, then commits: the write, the unlock and the NOTIFY land together.
  * - Others hold no connection while they wait: they LISTEN (on the shared listener) and
  *   re-read the cache and retry the lock on each notification, or every `pollIntervalMs`.
  * - The holder gives the lock (and its connection) back after `lockTimeoutMs` even if the
@@ -58,8 +57,9 @@ export class LoadCoordinator {
   /** Returns the cached value, or fills it once per cluster and returns the filled value. */
   async load<T>(key: string, steps: LoadSteps<T>): Promise<T> {
     const lockKey = this.lockKeyOf(key);
-    const first = await this.#tryLock(lockKey);
-    if (first) return this.#hold(first, lockKey, steps);
+    const target = { lockKey, channel: this.#channel };
+    const first = await LoadLock.tryTake(this.#pgq, target);
+    if (first) return this.#hold(first, steps);
 
     const deadline = performance.now() + this.#options.lockTimeoutMs;
     const wakeup = new Wakeup();
@@ -70,8 +70,8 @@ export class LoadCoordinator {
         wakeup.arm();
         const cached = await steps.read();
         if (cached !== undefined) return cached;
-        const client = await this.#tryLock(lockKey);
-        if (client) return await this.#hold(client, lockKey, steps);
+        const lock = await LoadLock.tryTake(this.#pgq, target);
+        if (lock) return await this.#hold(lock, steps);
         const remaining = deadline - performance.now();
         if (remaining <= 0) {
           // The holder is stuck past the timeout (e.g. its event loop is blocked and it
@@ -99,62 +99,20 @@ export class LoadCoordinator {
     }
   }
 
-  async #tryLock(lockKey: string): Promise<pg.PoolClient | undefined> {
-    const client = await this.#pgq.pool.connect();
-    try {
-      if (await loadLockTry(this.#pgq, client, lockKey)) return client;
-      client.release();
-      return undefined;
-    } catch (error) {
-      client.release(error instanceof Error ? error : true);
-      throw error;
-    }
-  }
-
-  async #hold<T>(client: pg.PoolClient, lockKey: string, steps: LoadSteps<T>): Promise<T> {
-    // A checked-out pg client has no error listener: if the server drops this idle
-    // connection while the loader runs, 'error' would be unhandled and crash the process.
-    let broken: Error | undefined;
-    const onError = (error: Error): void => {
-      broken = error;
-    };
-    client.on('error', onError);
-    let released = false;
-    const usable = (): pg.PoolClient | undefined => (released || broken ? undefined : client);
-    const release = async (): Promise<void> => {
-      if (released) return;
-      released = true;
-      clearTimeout(timer);
-      let failure = broken;
-      if (!failure) {
-        try {
-          await loadLockRelease(this.#pgq, client, lockKey, this.#channel);
-        } catch (error) {
-          failure = error instanceof Error ? error : new Error(String(error));
-        }
-      }
-      client.removeListener('error', onError);
-      // Destroying a broken connection ends its session, which drops the lock all the same;
-      // waiters then find the lock free on their next poll.
-      client.release(failure ?? false);
-      if (failure) {
-        this.#pgq.logger.warn('pgq cache: load lock connection failed', {
-          error: failure.message,
-        });
-      }
-    };
+  async #hold<T>(lock: LoadLock, steps: LoadSteps<T>): Promise<T> {
     // A hung loader must not keep the lock (nor this pool connection) past the timeout.
-    const timer = setTimeout(() => void release(), this.#options.lockTimeoutMs);
+    const timer = setTimeout(() => void lock.release(), this.#options.lockTimeoutMs);
     try {
       // Another process may have filled the key between our miss and our lock.
-      const cached = await steps.read(usable());
+      const cached = await lock.read((client) => steps.read(client));
       if (cached !== undefined) return cached;
       const value = await steps.loader();
       // On the lock's own connection: holders never wait for a second pool connection, so
       // many keys loading at once cannot exhaust the pool into a deadlock.
-      return await steps.write(value, usable());
+      return await steps.write(value, lock.client);
     } finally {
-      await release();
+      clearTimeout(timer);
+      await lock.release();
     }
   }
 }

@@ -154,6 +154,47 @@ describe('getOrSet', () => {
     expectNoCheckedOutClients(db.pgq);
   });
 
+  it('holds only its advisory lock while the loader runs: no snapshot, no xid, no table lock', async () => {
+    const cache = new Cache(db.pgq, { namespace: 'idle-holder' });
+    const gate = deferred<string>();
+    const started = deferred();
+    const call = cache.getOrSet('key', 60, () => {
+      started.resolve();
+      return gate.promise;
+    });
+    await started.promise;
+    const [holder] = await lockHolderPids();
+    // A snapshot or an xid would hold back VACUUM; a lock on the cache table would make DDL
+    // (and every cache statement queued behind it) wait for the loader.
+    expect(
+      await other.query(
+        'select state, backend_xmin, backend_xid from pg_stat_activity where pid = $1',
+        [holder],
+      ),
+    ).toEqual([{ state: 'idle in transaction', backend_xmin: null, backend_xid: null }]);
+    expect(
+      await other.query(
+        `select locktype, mode from pg_locks where pid = $1 and locktype <> 'virtualxid'`,
+        [holder],
+      ),
+    ).toEqual([{ locktype: 'advisory', mode: 'ExclusiveLock' }]);
+    gate.resolve('loaded');
+    expect(await call).toBe('loaded');
+    expect(await cache.get('key')).toBe('loaded');
+    expect(await lockHolderPids()).toEqual([]);
+    expectNoCheckedOutClients(db.pgq);
+  });
+
+  it("counts a fill's TTL from its write, not from the lock taken before a slow loader", async () => {
+    const cache = new Cache(db.pgq, { namespace: 'slow-ttl' });
+    await cache.getOrSet('key', 60, async () => {
+      await delay(1_500);
+      return 'slow';
+    });
+    // Counted from the lock's transaction, 1.5 s of the 60 would be gone already.
+    expect((await cache.ttl('key'))!).toBeGreaterThan(59.3);
+  });
+
   it('caches nothing when the loader throws; every waiter in the process gets the error', async () => {
     const cache = new Cache(db.pgq, { namespace: 'throws' });
     let calls = 0;
@@ -176,8 +217,15 @@ describe('getOrSet', () => {
   });
 
   it('lets waiters in another process run their own loader after the holder throws', async () => {
-    const failing = new Cache(db.pgq, { namespace: 'throws-across' });
-    const healthy = new Cache(other, { namespace: 'throws-across' });
+    // Waiters that would not poll before the test times out: only the holder's notification
+    // (sent although its loader failed) can wake them.
+    const options = {
+      namespace: 'throws-across',
+      lockTimeoutMs: 60_000,
+      lockPollIntervalMs: 60_000,
+    };
+    const failing = new Cache(db.pgq, options);
+    const healthy = new Cache(other, options);
     const gate = deferred();
     const started = deferred();
     const failed = failing.getOrSet('key', 60, async () => {
@@ -197,9 +245,11 @@ describe('getOrSet', () => {
     await vi.waitFor(() =>
       expect(other.listener.channels).toEqual([`${db.schema}.cache.throws-across`]),
     );
+    const failedAt = performance.now();
     gate.resolve();
     await expect(failed).rejects.toThrow('loader failed');
     expect(await Promise.all(waiters)).toEqual(Array(10).fill('healthy'));
+    expect(performance.now() - failedAt).toBeLessThan(3_000);
     expect(healthyCalls).toBe(1);
     expect(await failing.get('key')).toBe('healthy');
   });

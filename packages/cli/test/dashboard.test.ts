@@ -69,7 +69,8 @@ function startDashboardInTerminal() {
     db.schema,
   ].join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
-    env: childEnv(),
+    // CI set, as on a CI runner or in some dev containers: ink would draw nothing until exit.
+    env: childEnv({ CI: 'true' }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   return { child, output: watch(child) };

@@ -18,11 +18,24 @@ export interface ConnectOptions {
   logger?: Logger;
   /**
    * Run hot-path statements as named prepared statements. Turn off behind a pooler that
-   * cannot keep them (PgBouncer in transaction mode before 1.21). Default `true`.
+   * cannot keep them (PgBouncer in transaction mode before 1.21, or with
+   * `max_prepared_statements = 0`). Left on there, pgq turns them off itself at the first
+   * statement the pooler loses (one warning), and runs that statement again unprepared,
+   * unless it ran in the app's transaction, which the error aborted. Default `true`.
    */
   preparedStatements?: boolean;
+  /**
+   * Where the LISTEN connection goes, when `connectionString` leads to a transaction-mode
+   * pooler (PgBouncer), through which notifications never arrive: a URL that reaches
+   * PostgreSQL directly (or through a session-mode pool). Without one, pgq finds out on the
+   * first LISTEN, warns once and falls back to polling. Default: `PGQ_LISTENER_DATABASE_URL`,
+   * then the pool's own settings.
+   */
+  listenerConnectionString?: string;
   /** How often the listener checks its own session. Default 5000 ms. */
   listenerHealthCheckIntervalMs?: number;
+  /** How often pgq polls when LISTEN is unavailable. Default 1000 ms. */
+  listenerPollIntervalMs?: number;
 }
 
 /**
@@ -57,15 +70,27 @@ export function connect(options: ConnectOptions = {}): Pgq {
     Client?: typeof pg.Client;
   };
   const ClientClass = poolWithOptions.Client ?? pg.Client;
+  const listenerConnectionString =
+    options.listenerConnectionString ?? process.env.PGQ_LISTENER_DATABASE_URL;
+  const listenerConfig: pg.ClientConfig = listenerConnectionString
+    ? { connectionString: listenerConnectionString }
+    : { ...poolWithOptions.options };
   const listener = new Listener({
     logger,
     ...(options.listenerHealthCheckIntervalMs === undefined
       ? {}
       : { healthCheckIntervalMs: options.listenerHealthCheckIntervalMs }),
+    ...(options.listenerPollIntervalMs === undefined
+      ? {}
+      : { pollIntervalMs: options.listenerPollIntervalMs }),
     connect: async () => {
-      const client = new ClientClass({ ...poolWithOptions.options, keepAlive: true });
+      const client = new ClientClass({ ...listenerConfig, keepAlive: true });
       await client.connect();
       return client as unknown as ListenerClient;
+    },
+    // From a pool connection: a NOTIFY that must come back proves LISTEN works (see Listener).
+    notify: async (channel, payload) => {
+      await pool.query('select pg_notify($1, $2)', [channel, payload]);
     },
   });
   return new Pgq({

@@ -1,4 +1,5 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { ValidationError } from './errors/validation-error.js';
 
 /** The part of a `pg` client (or pool) that pgq uses. */
 export interface PgQueryable {
@@ -43,5 +44,12 @@ export async function runOn<Row>(
     };
   }
   const result = await executor.query(text, [...values]);
+  // Without parameters pg sends the text as a simple query, which may hold several statements
+  // (each ran) and answers with one result per statement.
+  if (Array.isArray(result)) {
+    throw new ValidationError(
+      `pgq runs one statement per query; this text held ${result.length}: run scripts with pool.query`,
+    );
+  }
   return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
 }

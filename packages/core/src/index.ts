@@ -38,6 +38,14 @@ export { TimeoutError } from './errors/timeout-error.js';
 export { ValidationError, type ValidationIssue } from './errors/validation-error.js';
 export { type Executor, type PgQueryable, runOn, type TxOptions } from './executor.js';
 export {
+  type HealthOptions,
+  type HealthReport,
+  type HealthWarning,
+  health,
+  type TableHealth,
+  type XminHolder,
+} from './health.js';
+export {
   Listener,
   type ListenerClient,
   type ListenerOptions,
@@ -52,3 +60,4 @@ export {
   quoteLiteral,
 } from './names.js';
 export { Pgq, type QueryOptions } from './pgq.js';
+export { textProblem } from './text.js';

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { DeliveryProbe } from './delivery-probe.js';
 import { PgqError } from './errors/pgq-error.js';
 import type { Logger } from './logger.js';
 import { quoteIdentifier } from './names.js';
+import { withTimeout } from './with-timeout.js';
 
 /** The part of a `pg.Client` the listener uses. */
 export interface ListenerClient {
@@ -31,13 +33,30 @@ export interface ListenerOptions {
   reconnectMinDelayMs?: number;
   /** Longest reconnect delay. Default 5000. */
   reconnectMaxDelayMs?: number;
+  /**
+   * Sends a NOTIFY from another connection (e.g. the pool). When given, the first connection
+   * checks that a notification reaches it: through a transaction-mode pooler (PgBouncer) it
+   * never does, and the listener then falls back to polling. Default: no check.
+   */
+  notify?: (channel: string, payload: string) => Promise<void>;
+  /** How long that check waits for its notification. Default 3000 ms. */
+  probeTimeoutMs?: number;
+  /**
+   * When LISTEN is unavailable: how often `reconnected` is emitted, so that everyone using
+   * the listener catches up by querying. Default 1000 ms.
+   */
+  pollIntervalMs?: number;
 }
 
 /** Called with each notification's payload on a channel. */
 export type NotificationHandler = (payload: string, channel: string) => void | Promise<void>;
 
 interface ListenerEvents {
-  /** The connection dropped and is back, LISTENing again: notifications in between were missed. */
+  /**
+   * Notifications may have been missed: the connection dropped and is back, LISTENing again;
+   * or, when LISTEN is unavailable (`polling`), another poll interval passed. Catch up by
+   * querying.
+   */
   reconnected: [];
   /** A handler threw or the connection failed; the listener carries on. */
   error: [Error];
@@ -50,6 +69,11 @@ interface ListenerEvents {
  * LISTENed again, and `reconnected` is emitted so users can catch up on what they missed:
  * a notification is a wake-up hint, never the only path to correctness.
  *
+ * Behind a transaction-mode pooler (PgBouncer) a LISTEN does not stay with the session, so
+ * notifications never arrive. Given `notify`, the listener finds that out on its first
+ * connection (a NOTIFY sent from another connection must come back), warns once, closes its
+ * connection and emits `reconnected` every `pollIntervalMs` instead (`polling` is then true).
+ *
  * @example
  * ```ts
  * const unlisten = await pgq.listener.listen('pgq.jobs', (payload) => wake(payload));
@@ -58,13 +82,16 @@ interface ListenerEvents {
  * ```
  */
 export class Listener extends EventEmitter<ListenerEvents> {
-  readonly #options: Required<ListenerOptions>;
+  readonly #options: Required<Omit<ListenerOptions, 'notify'>> & Pick<ListenerOptions, 'notify'>;
   readonly #handlers = new Map<string, Set<{ handler: NotificationHandler }>>();
   readonly #listening = new Set<string>();
   #client: ListenerClient | undefined;
   #opening: Promise<void> | undefined;
   #chain: Promise<void> = Promise.resolve();
   #healthTimer: NodeJS.Timeout | undefined;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #probe: DeliveryProbe | undefined;
+  #verified = false;
   #closed = false;
 
   constructor(options: ListenerOptions) {
@@ -73,6 +100,8 @@ export class Listener extends EventEmitter<ListenerEvents> {
       healthCheckIntervalMs: 5_000,
       reconnectMinDelayMs: 100,
       reconnectMaxDelayMs: 5_000,
+      probeTimeoutMs: 3_000,
+      pollIntervalMs: 1_000,
       ...options,
     };
   }
@@ -87,6 +116,14 @@ export class Listener extends EventEmitter<ListenerEvents> {
     return this.#client?.processID ?? undefined;
   }
 
+  /**
+   * True when notifications cannot reach this process (a transaction-mode pooler is in the
+   * way): the listener holds no connection and emits `reconnected` every poll interval.
+   */
+  get polling(): boolean {
+    return this.#pollTimer !== undefined;
+  }
+
   /** The channels with at least one handler. */
   get channels(): string[] {
     return [...this.#handlers.keys()];
@@ -94,8 +131,8 @@ export class Listener extends EventEmitter<ListenerEvents> {
 
   /**
    * Calls `handler` for every notification on `channel`. Resolves once the channel is
-   * LISTENed, so a notification sent after this resolves is delivered. Returns the
-   * function that removes the handler.
+   * LISTENed, so a notification sent after this resolves is delivered (while `polling`, at
+   * once: nothing is delivered). Returns the function that removes the handler.
    */
   async listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
     if (this.#closed) throw new PgqError('PGQ_CLOSED', 'The listener is closed');
@@ -127,6 +164,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
     this.#closed = true;
     this.#handlers.clear();
     clearInterval(this.#healthTimer);
+    clearInterval(this.#pollTimer);
     await this.#opening?.catch(() => {});
     const client = this.#client;
     this.#client = undefined;
@@ -150,6 +188,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
     if (this.#closed) return;
     if (this.#handlers.size === 0 && !this.#client) return;
     const client = await this.#ensureClient();
+    if (!client) return;
     for (const channel of this.#handlers.keys()) {
       if (this.#listening.has(channel)) continue;
       await client.query(`LISTEN ${quoteIdentifier(channel)}`);
@@ -162,10 +201,11 @@ export class Listener extends EventEmitter<ListenerEvents> {
     }
   }
 
-  async #ensureClient(): Promise<ListenerClient> {
+  // Undefined while polling: there is no connection to LISTEN on.
+  async #ensureClient(): Promise<ListenerClient | undefined> {
     for (;;) {
       if (this.#closed) throw new PgqError('PGQ_CLOSED', 'The listener is closed');
-      if (this.#client) return this.#client;
+      if (this.#client || this.polling) return this.#client;
       if (!this.#opening) {
         this.#opening = this.#open().finally(() => {
           this.#opening = undefined;
@@ -177,7 +217,11 @@ export class Listener extends EventEmitter<ListenerEvents> {
 
   async #open(): Promise<void> {
     const client = await this.#options.connect();
-    client.on('notification', (message) => this.#dispatch(message.channel, message.payload ?? ''));
+    client.on('notification', (message) => {
+      if (!this.#probe?.accept(message.channel)) {
+        this.#dispatch(message.channel, message.payload ?? '');
+      }
+    });
     client.on('error', (error) => this.#lost(client, error));
     client.on('end', () => this.#lost(client, new Error('LISTEN connection ended')));
     if (this.#closed) {
@@ -185,6 +229,11 @@ export class Listener extends EventEmitter<ListenerEvents> {
       return;
     }
     try {
+      if (!(await this.#notificationsArrive(client))) {
+        await client.end().catch(() => {});
+        this.#startPolling();
+        return;
+      }
       const channels = [...this.#handlers.keys()];
       for (const channel of channels) await client.query(`LISTEN ${quoteIdentifier(channel)}`);
       this.#listening.clear();
@@ -200,6 +249,31 @@ export class Listener extends EventEmitter<ListenerEvents> {
       this.#options.healthCheckIntervalMs,
     );
     this.#healthTimer.unref();
+  }
+
+  // Once per listener: whether a connection is direct does not change while the app runs.
+  async #notificationsArrive(client: ListenerClient): Promise<boolean> {
+    const { notify, probeTimeoutMs } = this.#options;
+    if (this.#verified || !notify) return true;
+    this.#probe = new DeliveryProbe();
+    try {
+      this.#verified = await this.#probe.run(client, notify, probeTimeoutMs);
+      return this.#verified;
+    } finally {
+      this.#probe = undefined;
+    }
+  }
+
+  #startPolling(): void {
+    const { logger, pollIntervalMs } = this.#options;
+    logger.warn(
+      'pgq listener: notifications do not reach this connection (a transaction-mode pooler such as PgBouncer?); polling instead. Give connect() a listenerConnectionString that reaches PostgreSQL directly.',
+      { pollIntervalMs },
+    );
+    this.#pollTimer = setInterval(() => {
+      if (this.#handlers.size > 0) this.emit('reconnected');
+    }, pollIntervalMs);
+    this.#pollTimer.unref();
   }
 
   #lost(client: ListenerClient, error: Error): void {
@@ -240,6 +314,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
       const { rows } = await withTimeout(
         client.query('select pg_listening_channels() as channel'),
         this.#options.healthCheckIntervalMs,
+        `health check took longer than ${this.#options.healthCheckIntervalMs} ms`,
       );
       const actual = new Set((rows as Array<{ channel: string }>).map((row) => row.channel));
       const missing = [...this.#listening].filter((channel) => !actual.has(channel));
@@ -276,12 +351,4 @@ function destroy(client: ListenerClient): void {
     client as { connection?: { stream?: { destroy?: () => void } } }
   ).connection?.stream?.destroy?.();
   client.end().catch(() => {});
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`health check took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

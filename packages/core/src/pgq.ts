@@ -22,6 +22,12 @@ export interface QueryOptions {
   prepare?: boolean | undefined;
 }
 
+// What a pooler that does not keep named prepared statements (PgBouncer in transaction mode
+// before 1.21) answers when a connection's statement ran on another server session:
+// `invalid_sql_statement_name` (not prepared there) or `duplicate_prepared_statement`
+// (prepared there already). Either way the statement did not run.
+const preparedStatementLostStates: ReadonlySet<string> = new Set(['26000', '42P05']);
+
 const missingObjectStates: ReadonlySet<string> = new Set([
   SqlState.undefinedTable,
   SqlState.undefinedFunction,
@@ -46,7 +52,7 @@ export class Pgq {
   readonly listener: Listener;
   readonly logger: Logger;
   readonly #ownsPool: boolean;
-  readonly #preparedStatements: boolean;
+  #preparedStatements: boolean;
   readonly #statementNames = new Map<string, string>();
   #closed = false;
 
@@ -74,6 +80,14 @@ export class Pgq {
   /** True once `close()` was called. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * Whether hot-path statements run as named prepared statements: false when turned off in
+   * `connect()`, or since a pooler lost one (see `ConnectOptions.preparedStatements`).
+   */
+  get preparedStatements(): boolean {
+    return this.#preparedStatements;
   }
 
   /** A pgq table's schema-qualified, quoted name, for SQL text: `"pgq"."jobs"`. */
@@ -112,17 +126,42 @@ export class Pgq {
     try {
       const executor = options.tx ?? this.pool;
       if (options.prepare && this.#preparedStatements && !('executeQuery' in executor)) {
-        const result = await (executor as pg.Pool).query({
-          name: this.#statementName(text),
-          text,
-          values: [...values],
-        });
-        return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+        try {
+          return await this.#runPrepared<Row>(executor as pg.Pool, text, values);
+        } catch (error) {
+          if (!preparedStatementLostStates.has(sqlStateOf(error) ?? '')) throw error;
+          this.#stopPreparing(error);
+          // The statement did not run, so running it again is safe; but in the app's
+          // transaction the error aborted everything, and the app must retry.
+          if (options.tx) throw error;
+        }
       }
       return await runOn<Row>(executor, text, values);
     } catch (error) {
       throw this.translateError(error);
     }
+  }
+
+  async #runPrepared<Row>(
+    executor: pg.Pool,
+    text: string,
+    values: readonly unknown[],
+  ): Promise<{ rows: Row[]; rowCount: number }> {
+    const result = await executor.query({
+      name: this.#statementName(text),
+      text,
+      values: [...values],
+    });
+    return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+  }
+
+  #stopPreparing(error: unknown): void {
+    if (!this.#preparedStatements) return;
+    this.#preparedStatements = false;
+    this.logger.warn(
+      'pgq: a named prepared statement was lost between server sessions (a transaction-mode pooler such as PgBouncer before 1.21?); running every statement unprepared from now on. Pass connect({ preparedStatements: false }) to skip this.',
+      { error: error instanceof Error ? error.message : String(error) },
+    );
   }
 
   // A statement's name must be unique per text on a connection; a hash of the text is.

@@ -1,4 +1,4 @@
-import { connect, NotInstalledError, PgqError } from '@pgq/core';
+import { connect, NotInstalledError, PgqError, ValidationError } from '@pgq/core';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -62,6 +62,14 @@ describe('NotInstalledError', () => {
     } finally {
       await bare.close();
     }
+  });
+});
+
+describe('query', () => {
+  it('refuses a text of several statements with a ValidationError, not a crash', async () => {
+    const error = await db.pgq.query('select 1; select 2').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(/one statement per query; this text held 2/);
   });
 });
 

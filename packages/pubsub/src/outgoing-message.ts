@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PayloadTooLargeError, ValidationError } from '@pgq/core';
+import { PayloadTooLargeError, textProblem, ValidationError } from '@pgq/core';
 import { fanOutRoute } from './channel-pattern.js';
 import { encodeEnvelope, type PayloadKind } from './envelope.js';
 import type { OutgoingMessage } from './sql/messages-notify.js';
@@ -59,10 +59,9 @@ export function prepareMessage(payload: unknown, options: PrepareOptions): Outgo
 }
 
 function checkString(payload: string): string {
-  // PostgreSQL text cannot hold NUL; fail here, before anything is sent.
-  if (payload.includes('\0')) {
-    throw new ValidationError('A string payload cannot contain NUL (\\u0000) characters');
-  }
+  // Fail here, before anything is sent: NUL cannot be sent, a lone surrogate would arrive as U+FFFD.
+  const problem = textProblem(payload);
+  if (problem) throw new ValidationError(`A string payload ${problem}`);
   return payload;
 }
 

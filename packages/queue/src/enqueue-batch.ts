@@ -1,5 +1,6 @@
 import {
   type Contract,
+  type Executor,
   type Pgq,
   QueueNotFoundError,
   SqlState,
@@ -40,8 +41,25 @@ export async function insertJobs(
 ): Promise<EnqueueResult[]> {
   const { tx, ...shared } = options;
   const batch = await prepareBatch(items, shared, contract);
-  const results: Array<EnqueueResult | undefined> = new Array(batch.inputs.length);
-  let missing = batch.inputs.map((_, index) => index);
+  const results = await insertInputs(pgq, queue, batch.inputs, tx);
+  return batch.rowOf.map(({ row, duplicate }) => {
+    const result = results[row]!;
+    return duplicate ? { id: result.id, deduplicated: true } : result;
+  });
+}
+
+/**
+ * Inserts validated rows in one statement (and again for rows whose unique key's holder
+ * finished mid-statement). Results come in input order.
+ */
+export async function insertInputs(
+  pgq: Pgq,
+  queue: string,
+  inputs: readonly JobInsertInput[],
+  tx?: Executor,
+): Promise<EnqueueResult[]> {
+  const results: EnqueueResult[] = new Array(inputs.length);
+  let missing = inputs.map((_, index) => index);
   for (let round = 0; missing.length > 0; round++) {
     if (round === maxInsertRounds) {
       throw new ValidationError('enqueue kept racing with its unique key holder; try again');
@@ -49,7 +67,7 @@ export async function insertJobs(
     const outcome = await jobsInsert(
       pgq,
       queue,
-      missing.map((index) => batch.inputs[index]!),
+      missing.map((index) => inputs[index]!),
       tx,
     ).catch((error) => {
       throw translateInsertError(queue, error);
@@ -61,9 +79,23 @@ export async function insertJobs(
       return job.id === null;
     });
   }
-  return batch.rowOf.map(({ row, duplicate }) => {
-    const result = results[row]!;
-    return duplicate ? { id: result.id, deduplicated: true } : result;
+  return results;
+}
+
+/**
+ * Validates and serialises one job: its payload against the contract (when there is one)
+ * and as JSON, and its options over the contract's defaults.
+ */
+export async function prepareJob(
+  payload: unknown,
+  options: Omit<EnqueueOptions, 'tx'>,
+  contract: Contract | undefined,
+): Promise<JobInsertInput> {
+  if (contract) await validate(contract.schema as StandardSchemaV1, payload);
+  return toInsertInput(toJsonText(payload), {
+    priority: contract?.defaults?.priority,
+    maxAttempts: contract?.defaults?.maxAttempts,
+    ...definedOnly(options),
   });
 }
 
@@ -82,14 +114,11 @@ async function prepareBatch(
   const rowByKey = new Map<string, number>();
   for (const item of items) {
     const { payload, ...own } = isJobSpec(item) ? item : { payload: item };
-    const options = {
-      priority: contract?.defaults?.priority,
-      maxAttempts: contract?.defaults?.maxAttempts,
-      ...definedOnly(shared),
-      ...definedOnly(own),
-    };
-    if (contract) await validate(contract.schema as StandardSchemaV1, payload);
-    const input = toInsertInput(toJsonText(payload), options);
+    const input = await prepareJob(
+      payload,
+      { ...definedOnly(shared), ...definedOnly(own) },
+      contract,
+    );
     const earlier = input.uniqueKey === null ? undefined : rowByKey.get(input.uniqueKey);
     if (earlier !== undefined) {
       rowOf.push({ row: earlier, duplicate: true });

@@ -1,4 +1,4 @@
-import { type TxOptions, ValidationError } from '@pgq/core';
+import { type TxOptions, textProblem, ValidationError } from '@pgq/core';
 import type { JobInsertInput } from './sql/jobs-insert.js';
 
 /**
@@ -21,9 +21,16 @@ export interface EnqueueOptions extends TxOptions {
   /**
    * At most one live (pending or active) job per key in this queue: enqueueing a key that is
    * live returns the existing job with `deduplicated: true`. Once that job finishes, the key is
-   * free again. Default: none.
+   * free again. At most 2048 UTF-8 bytes. Default: none.
    */
   uniqueKey?: string;
+  /**
+   * `false`: the insert commits without waiting for its WAL flush (`synchronous_commit` off for
+   * that one transaction), which saves a disk flush per statement, but a database crash may
+   * lose the job even after `enqueue` resolved. For jobs whose producer waits for the outcome
+   * anyway and would retry (RPC requests do). Ignored with `tx`. Default true.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -63,7 +70,17 @@ export interface EnqueueResult {
   deduplicated: boolean;
 }
 
-const specKeys = new Set(['payload', 'runAt', 'delayMs', 'priority', 'maxAttempts', 'uniqueKey']);
+const maxUniqueKeyBytes = 2048;
+
+const specKeys = new Set([
+  'payload',
+  'runAt',
+  'delayMs',
+  'priority',
+  'maxAttempts',
+  'uniqueKey',
+  'durable',
+]);
 
 /**
  * True when an `enqueueMany` item is a `JobSpec`: a plain object with a `payload` key and no
@@ -82,7 +99,7 @@ export function toInsertInput(
   payloadText: string,
   options: Omit<EnqueueOptions, 'tx'>,
 ): JobInsertInput {
-  const { runAt, delayMs, priority = 0, maxAttempts, uniqueKey } = options;
+  const { runAt, delayMs, priority = 0, maxAttempts, uniqueKey, durable = true } = options;
   if (runAt !== undefined && delayMs !== undefined) {
     throw new ValidationError('Give runAt or delayMs, not both');
   }
@@ -101,11 +118,17 @@ export function toInsertInput(
   ) {
     throw new ValidationError(`maxAttempts must be an integer >= 1, got ${String(maxAttempts)}`);
   }
+  if (typeof durable !== 'boolean') {
+    throw new ValidationError(`durable must be a boolean, got ${String(durable)}`);
+  }
   if (uniqueKey !== undefined && (typeof uniqueKey !== 'string' || uniqueKey.length === 0)) {
     throw new ValidationError('uniqueKey must be a non-empty string');
   }
-  if (uniqueKey?.includes('\u0000')) {
-    throw new ValidationError('uniqueKey must not contain the NUL character');
+  const keyProblem = uniqueKey === undefined ? undefined : textProblem(uniqueKey);
+  if (keyProblem) throw new ValidationError(`uniqueKey ${keyProblem}`);
+  // It lives in a B-tree index, whose entries must fit a third of a page (2704 bytes).
+  if (uniqueKey !== undefined && Buffer.byteLength(uniqueKey) > maxUniqueKeyBytes) {
+    throw new ValidationError(`uniqueKey must be at most ${maxUniqueKeyBytes} UTF-8 bytes`);
   }
   return {
     payload: payloadText,
@@ -114,5 +137,6 @@ export function toInsertInput(
     delayMs: delayMs ?? null,
     maxAttempts: maxAttempts ?? null,
     uniqueKey: uniqueKey ?? null,
+    durable,
   };
 }

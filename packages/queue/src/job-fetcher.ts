@@ -2,7 +2,6 @@ import type { Pgq } from '@pgq/core';
 import { jobsChannel } from './channels.js';
 import type { JobRow } from './sql/job-row.js';
 import { jobsClaim } from './sql/jobs-claim.js';
-import { jobsNextRun } from './sql/jobs-next-run.js';
 
 // How soon to look again after a due job was passed over because its row was locked.
 const minLockedRetryMs = 10;
@@ -39,6 +38,10 @@ export class JobFetcher {
   #wakeTimer: NodeJS.Timeout | undefined;
   #wakeAt = Number.POSITIVE_INFINITY;
   #lockedRetryMs = minLockedRetryMs;
+  // The last claim left no due job behind: a freed slot is then no reason to claim again (a
+  // NOTIFY, the timer or the poll is).
+  #exhausted = false;
+  #slotWakeScheduled = false;
   readonly #wake = (): void => this.wake();
 
   constructor(options: JobFetcherOptions) {
@@ -67,6 +70,19 @@ export class JobFetcher {
     }
     this.#fetching = this.#fetch().finally(() => {
       this.#fetching = undefined;
+    });
+  }
+
+  /**
+   * A slot freed up: claims again unless the last claim left no due job. Slots freed
+   * in one turn of the event loop (a batch of short jobs settles together) share one claim.
+   */
+  slotFreed(): void {
+    if (this.#exhausted || this.#slotWakeScheduled) return;
+    this.#slotWakeScheduled = true;
+    setImmediate(() => {
+      this.#slotWakeScheduled = false;
+      this.wake();
     });
   }
 
@@ -104,25 +120,28 @@ export class JobFetcher {
         this.#again = false;
         const limit = Math.min(this.#options.freeSlots(), batchSize);
         if (!this.#active || limit <= 0) return;
-        const rows = await jobsClaim(pgq, queue, limit, leaseMs, workerId);
+        const {
+          jobs: rows,
+          nextRunMs: delayMs,
+          moreDue,
+        } = await jobsClaim(pgq, queue, limit, leaseMs, workerId);
+        this.#exhausted = !moreDue;
         if (rows.length > 0) {
           this.#lockedRetryMs = minLockedRetryMs;
           this.#options.onJobs(rows);
-        } else {
-          const delayMs = await jobsNextRun(pgq, queue);
-          if (delayMs !== null && delayMs > 0) {
-            // Nothing due: a timer for the next scheduled job, so it does not wait a poll.
-            this.#lockedRetryMs = minLockedRetryMs;
-            this.wakeIn(delayMs);
-          } else if (delayMs !== null) {
-            // Due, yet not claimed: SKIP LOCKED passed over a row another transaction held
-            // for a moment. No NOTIFY will come for it, so look again soon (backing off, in
-            // case something holds it for long).
-            this.wakeIn(this.#lockedRetryMs);
-            this.#lockedRetryMs = Math.min(this.#lockedRetryMs * 2, maxLockedRetryMs);
-          }
         }
-        if (rows.length < limit && !this.#again) return;
+        if (delayMs !== null && delayMs > 0) {
+          // Nothing else due: a timer for the next scheduled job, so it does not wait a poll.
+          this.#lockedRetryMs = minLockedRetryMs;
+          this.wakeIn(delayMs);
+        } else if (delayMs !== null && rows.length === 0) {
+          // Due, yet not claimed: SKIP LOCKED passed over a row another transaction held
+          // for a moment. No NOTIFY will come for it, so look again soon (backing off, in
+          // case something holds it for long).
+          this.wakeIn(this.#lockedRetryMs);
+          this.#lockedRetryMs = Math.min(this.#lockedRetryMs * 2, maxLockedRetryMs);
+        }
+        if (!moreDue && !this.#again) return;
       }
     } catch (error) {
       // The fallback poll tries again; a database outage must not spin this loop.

@@ -18,6 +18,8 @@ export interface RunningJob {
   settling: boolean;
   /** Handed back by `stop()` after its timeout: nothing more is written or reported. */
   released: boolean;
+  /** Takes one of the worker's slots: its handler (or, in a transaction, its commit) runs. */
+  busy: boolean;
 }
 
 /** Where a `JobRunner` reports outcomes. */
@@ -43,6 +45,8 @@ export interface JobRunnerOptions<Payload, Result> {
   events: JobRunnerEvents<Payload, Result>;
   /** Called with the backoff delay of a retried job, so this worker wakes for it. */
   retryIn(delayMs: number): void;
+  /** The job no longer needs its slot: only its outcome is left to write (may come twice). */
+  settled(running: RunningJob): void;
 }
 
 // `completed` is null when the completion write itself failed: its outcome is unknown (and
@@ -93,6 +97,7 @@ export class JobRunner<Payload, Result> {
       return { ok: false, error };
     }
     running.settling = true;
+    this.#options.settled(running);
     try {
       const completion = { id: job.id, leaseToken: running.leaseToken, result: resultText };
       return { ok: true, result, completed: await this.#options.completer.add(completion) };
@@ -112,6 +117,12 @@ export class JobRunner<Payload, Result> {
       return { ok: false, error };
     }
     let broken = false;
+    // A connection that dies while the handler runs emits 'error' on the client: without a
+    // listener that would be an uncaught exception. The next query fails and says why.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     const rollback = () =>
       client.query('rollback').catch(() => {
         broken = true;
@@ -130,7 +141,7 @@ export class JobRunner<Payload, Result> {
       running.settling = true;
       const completion = { id: job.id, leaseToken: running.leaseToken, result: resultText };
       const done = await jobsComplete(pgq, queue, [completion], client);
-      if (!done.has(job.id)) {
+      if (!done.has(running.leaseToken)) {
         // Lease lost: the handler's writes must not commit, since the job may run elsewhere.
         await rollback();
         return { ok: true, result, completed: false };
@@ -143,7 +154,9 @@ export class JobRunner<Payload, Result> {
       await rollback();
       return { ok: false, error };
     } finally {
+      client.off('error', onError);
       client.release(broken);
+      this.#options.settled(running);
     }
   }
 
@@ -161,7 +174,7 @@ export class JobRunner<Payload, Result> {
       heartbeat: async () => {
         const lease = { id: job.id, leaseToken: running.leaseToken };
         const extended = await jobsExtendLease(pgq, queue, [lease], leaseMs);
-        if (extended.has(job.id)) return;
+        if (extended.has(running.leaseToken)) return;
         const lost = new LeaseLostError(job.id);
         running.controller.abort(lost);
         throw lost;
@@ -178,6 +191,7 @@ export class JobRunner<Payload, Result> {
     const { failer, events, retry } = this.#options;
     if (running.released) return;
     running.settling = true;
+    this.#options.settled(running);
     const delayMs = retryDelayMs(job.attempts, retry);
     let outcome: JobFailureOutcome | undefined;
     try {

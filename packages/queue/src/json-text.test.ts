@@ -18,6 +18,8 @@ describe('toJsonText', () => {
     ['NaN', { deep: { n: Number.NaN } }, /payload\.deep\.n: NaN is not JSON/],
     ['undefined in an array', [1, undefined], /payload\.1: undefined is not JSON/],
     ['a NUL character', { text: 'a\u0000b' }, /NUL character/],
+    ['a lone surrogate', { text: 'a\ud800' }, /payload\.text: contains a lone surrogate/],
+    ['a lone surrogate in a key', { ['\udbff']: 1 }, /a key contains a lone surrogate/],
   ])('refuses %s with a ValidationError naming where', (_, value, message) => {
     expect(() => toJsonText(value)).toThrow(ValidationError);
     expect(() => toJsonText(value)).toThrow(message);

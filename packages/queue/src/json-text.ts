@@ -1,9 +1,9 @@
-import { ValidationError } from '@pgq/core';
+import { textProblem, ValidationError } from '@pgq/core';
 
 /**
  * Serialises a payload or result to JSON text for a `jsonb` column, refusing what JSON would
  * silently change or drop: `undefined` (at the top or in an array), functions, symbols,
- * `BigInt`, `NaN`/`Infinity`, cycles, and the NUL character (which `jsonb` rejects).
+ * `BigInt`, `NaN`/`Infinity`, cycles, and strings `jsonb` cannot hold (NUL, lone surrogates).
  * `undefined` object fields are left out, as `JSON.stringify` does. Throws `ValidationError`
  * naming the path of the first bad value, so nothing is written.
  *
@@ -23,9 +23,10 @@ export function toJsonText(value: unknown, what = 'payload'): string {
       const problem = problemWith(item, Array.isArray(this) || key === '');
       if (problem)
         throw new ValidationError(`Invalid ${what}`, [{ path: [path], message: problem }]);
-      if (key.includes('\u0000')) {
+      const keyProblem = textProblem(key);
+      if (keyProblem) {
         throw new ValidationError(`Invalid ${what}`, [
-          { path: [path], message: 'a key contains the NUL character, which jsonb cannot store' },
+          { path: [path], message: `a key ${keyProblem}` },
         ]);
       }
       if (typeof item === 'object' && item !== null) paths.set(item, path);
@@ -51,9 +52,7 @@ function problemWith(item: unknown, undefinedIsLost: boolean): string | undefine
     case 'number':
       return Number.isFinite(item) ? undefined : `${item} is not JSON`;
     case 'string':
-      return item.includes('\u0000')
-        ? 'contains the NUL character, which jsonb cannot store'
-        : undefined;
+      return textProblem(item);
     case 'undefined':
       return undefinedIsLost ? 'undefined is not JSON' : undefined;
     default:

@@ -9,8 +9,8 @@ export interface LeaseHeartbeatOptions {
   intervalMs: number;
   /** The leases of the jobs running now. */
   leases(): Array<{ id: string; leaseToken: string }>;
-  /** Called with the ids whose lease no longer held: their handlers should stop. */
-  onLost(ids: string[]): void;
+  /** Called with the lease tokens that no longer held: their handlers should stop. */
+  onLost(leaseTokens: string[]): void;
   onError(error: unknown): void;
 }
 
@@ -47,7 +47,9 @@ export class LeaseHeartbeat {
     if (leases.length === 0) return;
     try {
       const extended = await jobsExtendLease(pgq, queue, leases, leaseMs);
-      const lost = leases.filter((lease) => !extended.has(lease.id)).map((lease) => lease.id);
+      const lost = leases
+        .filter((lease) => !extended.has(lease.leaseToken))
+        .map((lease) => lease.leaseToken);
       if (lost.length > 0) this.#options.onLost(lost);
     } catch (error) {
       this.#options.onError(error);

@@ -35,9 +35,9 @@ export async function claimJobs<Output, Result>(
   options: DequeueOptions,
 ): Promise<Array<Job<Output, Result>>> {
   const { pgq, queue, contract, leases } = context;
-  const rows = await jobsClaim(pgq, queue, limit, options.leaseMs ?? null, null, options.tx);
+  const claim = await jobsClaim(pgq, queue, limit, options.leaseMs ?? null, null, options.tx);
   const jobs: Array<Job<Output, Result>> = [];
-  for (const row of rows) {
+  for (const row of claim.jobs) {
     const job = jobFromRow<Output, Result>(row);
     leases.remember(job.id, { leaseToken: job.leaseToken!, attempts: job.attempts });
     if (contract) {
@@ -70,10 +70,10 @@ export async function completeJobs<Result>(
     };
   });
   const done = await jobsComplete(pgq, queue, completions, options.tx);
-  for (const completion of completions) leases.forget(completion.id);
+  for (const completion of completions) leases.forget(completion.id, completion.leaseToken);
   return {
-    completed: completions.filter((item) => done.has(item.id)).map((item) => item.id),
-    lost: completions.filter((item) => !done.has(item.id)).map((item) => item.id),
+    completed: completions.filter((item) => done.has(item.leaseToken)).map((item) => item.id),
+    lost: completions.filter((item) => !done.has(item.leaseToken)).map((item) => item.id),
   };
 }
 
@@ -96,8 +96,8 @@ export async function failJob(
     final: options.dead ?? false,
   };
   const outcomes = await jobsFail(pgq, queue, [failure], options.tx);
-  leases.forget(lease.id);
-  const outcome = outcomes.get(lease.id);
+  leases.forget(lease.id, lease.leaseToken);
+  const outcome = outcomes.get(lease.leaseToken);
   if (!outcome) throw new LeaseLostError(lease.id);
   return outcome;
 }

@@ -15,7 +15,11 @@ export interface QueueSettings {
   maxAttempts?: number;
   /** How long a claim holds a job before another worker may take it. Default 30 000 ms. */
   leaseMs?: number;
-  /** How long completed jobs stay in the archive. Default 86 400 s (a day). */
+  /**
+   * How long completed jobs stay in the archive. 0 keeps none: a completion only deletes the
+   * job (the fastest drain), and `waitFor` reads the results only of jobs it was already
+   * waiting on. Default 86 400 s (a day).
+   */
   completedRetentionSeconds?: number;
   /** How long dead and cancelled jobs stay in the archive. Default 1 209 600 s (14 days). */
   deadRetentionSeconds?: number;

@@ -1,6 +1,7 @@
 import type { Pgq } from '@pgq/core';
 import { jobsChannel } from './channels.js';
 import { archiveClean } from './sql/archive-clean.js';
+import type { JobRow } from './sql/job-row.js';
 import { jobsNotify } from './sql/jobs-notify.js';
 import { jobsRescue } from './sql/jobs-rescue.js';
 import { workerRegister } from './sql/worker-register.js';
@@ -14,6 +15,8 @@ export interface WorkerMaintenanceOptions {
   worker: { id: string; hostname: string; pid: number };
   rescueIntervalMs: number;
   cleanupIntervalMs: number;
+  /** Jobs the rescue found out of attempts: their own worker is gone and cannot report them. */
+  onDead(rows: JobRow[]): void;
   onError(error: unknown): void;
 }
 
@@ -69,7 +72,8 @@ export class WorkerMaintenance {
       for (let batch = 0; batch < maxBatchesPerTick; batch++) {
         const { retried, dead } = await jobsRescue(pgq, queue, rescueBatchSize);
         rescued += retried;
-        if (retried + dead < rescueBatchSize) break;
+        if (dead.length > 0) this.#options.onDead(dead);
+        if (retried + dead.length < rescueBatchSize) break;
       }
       // Idle workers (this one included) learn of the rescued jobs as of new ones.
       if (rescued > 0) await jobsNotify(pgq, jobsChannel(pgq), queue);

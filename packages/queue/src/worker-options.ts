@@ -12,7 +12,7 @@ import type { Job } from './job.js';
  * ```
  */
 export interface WorkerOptions {
-  /** Jobs run at once by this worker. Default 10. */
+  /** Jobs run at once by this worker. Default 10 (transactional: at most the pool's `max` - 2). */
   concurrency?: number;
   /**
    * How long each claim holds a job; renewed every `heartbeatIntervalMs` while the handler
@@ -27,14 +27,23 @@ export interface WorkerOptions {
    * worker at once through LISTEN/NOTIFY, and delayed jobs through a timer. Default 5000 ms.
    */
   pollIntervalMs?: number;
-  /** Most jobs claimed by one statement; claims are sized to free slots. Default `concurrency`. */
+  /**
+   * Jobs claimed ahead of free slots, held (their leases renewed) until a slot frees, so a
+   * stream of short jobs needs fewer, larger claims (graphile-worker's local queue). Waiting
+   * jobs count as active and are handed back by `stop()`. Leave at 0 for long jobs, which
+   * another worker could start sooner. Default 0.
+   */
+  prefetch?: number;
+  /** Most jobs claimed by one statement; claims are sized to free slots. Default `concurrency + prefetch`. */
   batchSize?: number;
   /** Backoff between attempts. Default `{ baseMs: 1000, factor: 2, maxMs: 3_600_000, jitter: true }`. */
   retry?: Partial<RetryOptions>;
   /**
    * Run each handler in a transaction (`ctx.tx`) that also completes the job, so the handler's
    * writes and the completion commit together, or not at all. Each running job holds a pool
-   * connection: keep `concurrency` below the pool's `max`. Default false.
+   * connection: `concurrency` must be below the pool's `max` (`start()` refuses otherwise with
+   * `PGQ_POOL_TOO_SMALL`, since the worker's own writes would wait for a connection forever).
+   * Default false.
    */
   transactional?: boolean;
   /** How often this worker looks for expired leases (crashed workers' jobs). Default 5000 ms. */
@@ -103,7 +112,11 @@ export interface WorkerEvents<Payload = unknown, Result = unknown> {
   completed: [job: Job<Payload>, result: Result];
   /** An attempt failed; the job runs again at `runAt`. */
   failed: [job: Job<Payload>, error: unknown, runAt: Date];
-  /** An attempt failed and no attempts are left (or the payload was invalid): the job is dead. */
+  /**
+   * An attempt failed and no attempts are left (or the payload was invalid): the job is dead.
+   * Also emitted by the worker whose rescue sweep finds a crashed worker's job out of attempts
+   * (error: `LeaseLostError`), since its own worker is gone.
+   */
   dead: [job: Job<Payload>, error: unknown];
   /** Something went wrong around the jobs (a lost lease, the database); the worker carries on. */
   error: [error: Error];
@@ -119,6 +132,7 @@ export function assertWorkerOptions(options: WorkerOptions): void {
     assertInteger('heartbeatIntervalMs', options.heartbeatIntervalMs, 10, maxInt32);
   }
   if (options.batchSize !== undefined) assertInteger('batchSize', options.batchSize, 1, 10_000);
+  if (options.prefetch !== undefined) assertInteger('prefetch', options.prefetch, 0, 10_000);
   if (options.leaseMs !== undefined) assertInteger('leaseMs', options.leaseMs, 100, maxInt32);
   resolveRetryOptions(options.retry);
 }

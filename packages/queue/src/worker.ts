@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import {
   Batcher,
   type Contract,
+  LeaseLostError,
   type Pgq,
   PgqError,
   QueueNotFoundError,
@@ -13,11 +14,11 @@ import {
 import { resolveRetryOptions } from './backoff.js';
 import { jobsChannel } from './channels.js';
 import { JobFetcher } from './job-fetcher.js';
-import { JobRunner } from './job-runner.js';
+import { JobRunner, type RunningJob } from './job-runner.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { Queue } from './queue.js';
-import { RunningJobs } from './running-jobs.js';
-import type { JobRow } from './sql/job-row.js';
+import { type Lease, RunningJobs } from './running-jobs.js';
+import { jobFromRow } from './sql/job-row.js';
 import { type JobCompletion, jobsComplete } from './sql/jobs-complete.js';
 import { type JobFailure, type JobFailureOutcome, jobsFail } from './sql/jobs-fail.js';
 import { jobsNotify } from './sql/jobs-notify.js';
@@ -71,6 +72,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
   readonly #handler: JobHandler<Payload, Result>;
   readonly #options: WorkerOptions;
   readonly #concurrency: number;
+  readonly #prefetch: number;
   readonly #running = new RunningJobs();
   readonly #completer: Batcher<JobCompletion, boolean>;
   readonly #failer: Batcher<JobFailure, JobFailureOutcome | undefined>;
@@ -78,6 +80,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   #fetcher: JobFetcher | undefined;
+  #runner: JobRunner<Payload, Result> | undefined;
   #heartbeat: LeaseHeartbeat | undefined;
   #maintenance: WorkerMaintenance | undefined;
 
@@ -95,17 +98,18 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
         : (new Queue(pgq, target as string | Contract) as Queue<unknown, Result, Payload>);
     this.#handler = handler;
     this.#options = options;
-    this.#concurrency = options.concurrency ?? 10;
+    this.#concurrency = options.concurrency ?? defaultConcurrency(pgq, options);
+    this.#prefetch = options.prefetch ?? 0;
     assertWorkerOptions(options);
     this.id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     const queue = this.queue.name;
     this.#completer = new Batcher(async (completions) => {
       const done = await jobsComplete(pgq, queue, completions);
-      return completions.map((completion) => done.has(completion.id));
+      return completions.map((completion) => done.has(completion.leaseToken));
     }, maxWriteBatch);
     this.#failer = new Batcher(async (failures) => {
       const outcomes = await jobsFail(pgq, queue, failures);
-      return failures.map((failure) => outcomes.get(failure.id));
+      return failures.map((failure) => outcomes.get(failure.leaseToken));
     }, maxWriteBatch);
   }
 
@@ -116,7 +120,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
 
   /** How many jobs are running now. */
   get runningCount(): number {
-    return this.#running.size;
+    return this.#running.busy;
   }
 
   /**
@@ -143,7 +147,15 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
     const settings = await queueGet(pgq, queue);
     if (!settings) throw new QueueNotFoundError(queue);
     const leaseMs = this.#options.leaseMs ?? settings.lease_ms;
-    const poolMax = (pgq.pool as { options?: { max?: number } }).options?.max;
+    const poolMax = poolMaxOf(pgq);
+    if (this.#options.transactional && poolMax !== undefined && this.#concurrency >= poolMax) {
+      // Every running job holds a connection: the claims, completions and any write of a
+      // handler outside its transaction would wait for one forever.
+      throw new PgqError(
+        'PGQ_POOL_TOO_SMALL',
+        `Worker for queue "${queue}": transactional mode holds a pool connection per running job, so concurrency (${this.#concurrency}) must be below the pool's max (${poolMax}); raise max in connect() or lower concurrency`,
+      );
+    }
     if (this.#options.transactional && poolMax !== undefined && this.#concurrency + 3 > poolMax) {
       pgq.logger.warn('pgq worker: transactional mode holds a connection per running job', {
         queue,
@@ -152,7 +164,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
       });
     }
     const onError = (error: unknown) => this.#report(error);
-    const runner = new JobRunner<Payload, Result>({
+    this.#runner = new JobRunner<Payload, Result>({
       pgq,
       queue,
       workerId: this.id,
@@ -170,6 +182,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
         error: onError,
       },
       retryIn: (delayMs) => this.#fetcher?.wakeIn(delayMs),
+      settled: (running) => this.#settled(running),
     });
     this.#maintenance = new WorkerMaintenance({
       pgq,
@@ -177,6 +190,12 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
       worker: { id: this.id, hostname: hostname(), pid: process.pid },
       rescueIntervalMs: this.#options.rescueIntervalMs ?? 5_000,
       cleanupIntervalMs: this.#options.cleanupIntervalMs ?? 60_000,
+      onDead: (rows) => {
+        for (const row of rows) {
+          const job = jobFromRow<Payload, Result>(row);
+          this.#emitSafely('dead', job, new LeaseLostError(job.id));
+        }
+      },
       onError,
     });
     this.#heartbeat = new LeaseHeartbeat({
@@ -185,7 +204,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
       leaseMs,
       intervalMs: this.#options.heartbeatIntervalMs ?? Math.max(50, Math.floor(leaseMs / 3)),
       leases: () => this.#running.leases(),
-      onLost: (ids) => this.#running.abortLost(ids),
+      onLost: (leaseTokens) => this.#running.abortLost(leaseTokens),
       onError,
     });
     this.#fetcher = new JobFetcher({
@@ -193,10 +212,13 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
       queue,
       workerId: this.id,
       leaseMs,
-      batchSize: this.#options.batchSize ?? this.#concurrency,
+      batchSize: this.#options.batchSize ?? this.#concurrency + this.#prefetch,
       pollIntervalMs: this.#options.pollIntervalMs ?? 5_000,
-      freeSlots: () => this.#concurrency - this.#running.size,
-      onJobs: (rows) => this.#run(rows, runner),
+      freeSlots: () => this.#room(),
+      onJobs: (rows) => {
+        this.#running.add(rows);
+        this.#startWaiting();
+      },
       onError,
     });
     await this.#maintenance.start();
@@ -205,16 +227,35 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
     this.#state = 'running';
   }
 
-  #run(rows: JobRow[], runner: JobRunner<Payload, Result>): void {
-    for (const row of rows) {
+  // Slots for the claim: the jobs waiting or running leave room for `prefetch` more than
+  // `concurrency`, and outcomes still being written may not pile up past one write batch.
+  #room(): number {
+    const held = this.#concurrency + this.#prefetch;
+    return Math.min(held - this.#running.occupied, held + maxWriteBatch - this.#running.size);
+  }
+
+  #startWaiting(): void {
+    const runner = this.#runner!;
+    // Once stop() is called, waiting jobs go back to the queue instead of starting.
+    while (!this.#stopping && this.#running.busy < this.#concurrency) {
+      const running = this.#running.next();
+      if (!running) return;
       void runner
-        .run(this.#running.add(row))
+        .run(running)
         .catch((error) => this.#report(error))
         .finally(() => {
-          this.#running.finish(row.id);
-          this.#fetcher?.wake();
+          this.#settled(running);
+          this.#running.finish(running);
+          this.#fetcher?.slotFreed();
         });
     }
+  }
+
+  #settled(running: RunningJob): void {
+    if (!running.busy) return;
+    this.#running.settled(running);
+    this.#startWaiting();
+    this.#fetcher?.slotFreed();
   }
 
   /**
@@ -237,6 +278,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
     }
     this.#state = 'stopping';
     await this.#fetcher?.stop();
+    await this.#release(this.#running.takeWaiting());
     if (!(await this.#running.waitForIdle(timeoutMs))) await this.#releaseStragglers(timeoutMs);
     await Promise.all([this.#completer.drain(), this.#failer.drain()]);
     await this.#heartbeat?.stop();
@@ -245,7 +287,14 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
   }
 
   async #releaseStragglers(timeoutMs: number): Promise<void> {
-    const leases = this.#running.abandon(new TimeoutError(`Worker ${this.id} stopping`, timeoutMs));
+    await this.#release(
+      this.#running.abandon(new TimeoutError(`Worker ${this.id} stopping`, timeoutMs)),
+    );
+  }
+
+  // Hands jobs back to pending for another worker, their attempt not counted.
+  async #release(leases: Lease[]): Promise<void> {
+    if (leases.length === 0) return;
     try {
       const released = await jobsRelease(this.#pgq, this.queue.name, leases);
       if (released.length > 0) {
@@ -282,4 +331,16 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
       });
     }
   }
+}
+
+function poolMaxOf(pgq: Pgq): number | undefined {
+  return (pgq.pool as { options?: { max?: number } }).options?.max;
+}
+
+// 10; in transactional mode, also two connections fewer than the pool has (a running job
+// holds one), so the defaults work together.
+function defaultConcurrency(pgq: Pgq, options: WorkerOptions): number {
+  const poolMax = poolMaxOf(pgq);
+  if (!options.transactional || poolMax === undefined) return 10;
+  return Math.max(1, Math.min(10, poolMax - 2));
 }

@@ -34,7 +34,8 @@ async function expireLeases(queue: Queue<any>): Promise<void> {
 
 async function rescue(queue: Queue<any>): Promise<{ retried: number; dead: number }> {
   const { jobsRescue } = await import('../src/sql/jobs-rescue.js');
-  return jobsRescue(db.pgq, queue.name, 100);
+  const { retried, dead } = await jobsRescue(db.pgq, queue.name, 100);
+  return { retried, dead: dead.length };
 }
 
 describe('dequeue', () => {
@@ -171,6 +172,56 @@ describe('fencing', () => {
     expect((await queue.get(id))?.result).toBe('on time');
   });
 
+  it('a batch holding a stale and the current claim of one job completes only the current one', async () => {
+    const queue = await freshQueue('fence_batch', { leaseMs: 100 });
+    const { id } = await queue.enqueue({ n: 1 });
+    const stale = (await queue.dequeue())!;
+    await expireLeases(queue);
+    await rescue(queue);
+    const current = (await queue.dequeue())!;
+    expect(await queue.completeMany([stale, current])).toEqual({ completed: [id], lost: [id] });
+    expect(await queue.get(id)).toMatchObject({ state: 'completed', attempts: 2 });
+  });
+
+  it('refuses a bare id once this Queue claimed the job twice: the stale claim cannot act for the new one', async () => {
+    const queue = await freshQueue('fence_by_id', { leaseMs: 100 });
+    const { id } = await queue.enqueue({ n: 1 });
+    const stale = (await queue.dequeue())!;
+    await expireLeases(queue);
+    await rescue(queue);
+    const fresh = (await queue.dequeue())!;
+    await expect(queue.complete(id)).rejects.toThrow(ValidationError);
+    await expect(queue.fail(id, new Error('late'))).rejects.toThrow(ValidationError);
+    await expect(queue.extendLease(id, 1_000)).rejects.toThrow(ValidationError);
+    expect(await queue.get(id)).toMatchObject({ state: 'active', leaseToken: fresh.leaseToken });
+    // Once the stale claim is settled (lost), the id means the fresh claim again.
+    await expect(queue.complete(stale)).rejects.toThrow(LeaseLostError);
+    await queue.complete(id, { result: 'fresh' });
+    expect(await queue.get(id)).toMatchObject({ state: 'completed', result: 'fresh' });
+  });
+
+  it('a claim inside a long transaction still gets its whole lease', async () => {
+    const queue = await freshQueue('claim_in_tx');
+    await queue.enqueue({ n: 1 });
+    const client = await db.pgq.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('select pg_sleep(0.3)');
+      const job = (await queue.dequeue({ leaseMs: 1_000, tx: client }))!;
+      const [{ remaining_ms }] = (
+        await client.query(
+          `select extract(epoch from lease_expires_at - clock_timestamp()) * 1000 as remaining_ms
+             from ${db.pgq.table('jobs')} where id = $1`,
+          [job.id],
+        )
+      ).rows;
+      await client.query('commit');
+      expect(Number(remaining_ms)).toBeGreaterThan(800);
+    } finally {
+      client.release();
+    }
+  });
+
   it('the rescue never reverts a job that completed, and kills one out of attempts', async () => {
     const queue = await freshQueue('rescue', { maxAttempts: 1 });
     await queue.enqueueMany([{ n: 1 }, { n: 2 }]);
@@ -183,6 +234,21 @@ describe('fencing', () => {
       state: 'dead',
       lastError: { name: 'LeaseExpiredError' },
     });
+  });
+});
+
+describe('completedRetentionSeconds: 0', () => {
+  it('keeps no completed job, except one a waiter waits on', async () => {
+    const queue = await freshQueue<{ n: number }>('no_retention', { completedRetentionSeconds: 0 });
+    const [plain, waited] = await queue.enqueueMany([{ n: 1 }, { n: 2 }]);
+    const result = queue.waitFor(waited!.id, { timeoutMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const jobs = await queue.dequeueMany(2);
+    await queue.completeMany(jobs.map((job) => ({ job, result: job.payload.n * 10 })));
+    expect(await result).toBe(20);
+    expect(await queue.get(plain!.id)).toBeNull();
+    expect(await countRows(db.pgq, 'job_archive', queue.name)).toBe(1);
+    expect(await countRows(db.pgq, 'jobs', queue.name)).toBe(0);
   });
 });
 

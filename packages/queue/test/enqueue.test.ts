@@ -7,7 +7,7 @@ import {
 } from '@pgq/core';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Queue } from '../src/index.js';
 import { countRows, emailContract } from './helpers.js';
 
@@ -163,6 +163,89 @@ describe('uniqueKey', () => {
     expect(new Set(results.map((result) => result.id)).size).toBe(1);
     expect(results.filter((result) => !result.deduplicated)).toHaveLength(1);
     expect(await countRows(db.pgq, 'jobs', queue.name)).toBe(1);
+  });
+});
+
+describe('concurrent enqueues share statements', () => {
+  it('200 concurrent enqueues: every job written once, in far fewer INSERTs', async () => {
+    const queue = await freshQueue<{ n: number }>('coalesced');
+    const execute = vi.spyOn(db.pgq, 'execute');
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, n) => queue.enqueue({ n })),
+      );
+      const inserts = execute.mock.calls.filter(([text]) => text.includes('insert into'));
+      expect(new Set(results.map((result) => result.id)).size).toBe(200);
+      expect(inserts.length).toBeGreaterThan(0);
+      expect(inserts.length).toBeLessThan(20);
+      // Up to 64 rows the insert stays a prepared statement (planning cost more than it saved).
+      for (const [, values, options] of inserts) {
+        const rows = JSON.parse(JSON.stringify(values))[1].length;
+        expect(options?.prepare).toBe(rows <= 64);
+      }
+    } finally {
+      execute.mockRestore();
+    }
+    const jobs = await queue.dequeueMany(200);
+    expect(jobs.map((job) => job.payload.n).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 200 }, (_, n) => n),
+    );
+  });
+
+  it('a bad payload fails only its own caller; a shared key makes one job', async () => {
+    const queue = await freshQueue<unknown>('coalesced_mixed');
+    const outcomes = await Promise.allSettled([
+      queue.enqueue({ n: 1 }),
+      queue.enqueue({ n: 2n }),
+      queue.enqueue({ n: 3 }, { uniqueKey: 'k' }),
+      queue.enqueue({ n: 4 }, { uniqueKey: 'k' }),
+      queue.enqueue({ n: 5 }, { priority: 1.5 }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ValidationError);
+    expect((outcomes[4] as PromiseRejectedResult).reason).toBeInstanceOf(ValidationError);
+    const [third, fourth] = [outcomes[2], outcomes[3]] as Array<
+      PromiseFulfilledResult<{ id: string; deduplicated: boolean }>
+    >;
+    expect(fourth!.value).toEqual({ id: third!.value.id, deduplicated: true });
+    expect(await countRows(db.pgq, 'jobs', queue.name)).toBe(2);
+  });
+
+  it('durable: false enqueues as usual, leaves an app transaction as it was, and is checked', async () => {
+    const queue = await freshQueue<{ n: number }>('not_durable');
+    const { id } = await queue.enqueue({ n: 1 }, { durable: false });
+    expect(await queue.get(id)).toMatchObject({ state: 'pending', payload: { n: 1 } });
+    const client = await db.pgq.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query("set local synchronous_commit = 'remote_write'");
+      await queue.enqueue({ n: 2 }, { durable: false, tx: client });
+      const { rows } = await client.query('show synchronous_commit');
+      await client.query('commit');
+      // The app's own setting for its transaction stands.
+      expect(rows[0].synchronous_commit).toBe('remote_write');
+    } finally {
+      client.release();
+    }
+    await expect(queue.enqueue({ n: 3 }, { durable: 'no' as unknown as boolean })).rejects.toThrow(
+      ValidationError,
+    );
+    expect(await countRows(db.pgq, 'jobs', queue.name)).toBe(2);
+  });
+
+  it('takes a payload shaped like a job spec literally', async () => {
+    const queue = await freshQueue<unknown>('literal_payload');
+    const { id } = await queue.enqueue({ payload: 'inner', priority: 5 });
+    expect(await queue.get(id)).toMatchObject({
+      payload: { payload: 'inner', priority: 5 },
+      priority: 0,
+    });
   });
 });
 

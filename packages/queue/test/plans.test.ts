@@ -1,6 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Queue } from '../src/index.js';
+import { statement } from '../src/sql/statement.js';
 
 let db: TestDatabase;
 
@@ -19,19 +20,59 @@ describe('query plans on a queue with no statistics', () => {
       `insert into ${db.pgq.table('jobs')} (queue, payload, max_attempts)
        select 'plans', '{}'::jsonb, 3 from generate_series(1, 20000)`,
     );
+    // The worker's own claim statement, as it prepares it.
+    await queue.dequeueMany(1);
+    const claim = statement(db.pgq, 'jobs_claim', () => {
+      throw new Error('the claim statement was not built');
+    });
     const client = await db.pgq.pool.connect();
     try {
       await client.query('set plan_cache_mode = force_generic_plan');
-      await client.query(
-        `prepare claim(text, int) as
-         select id from ${db.pgq.table('jobs')}
-          where queue = $1 and state = 'pending' and run_at <= now()
-          order by priority desc, run_at, id limit $2 for update skip locked`,
-      );
-      const { rows } = await client.query(`explain execute claim('plans', 16)`);
+      await client.query(`prepare claim(text, int, int, text) as ${claim.text}`);
+      const { rows } = await client.query(`explain execute claim('plans', 16, null, 'w')`);
       const plan = rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
       expect(plan).not.toMatch(/Sort/);
       expect(plan).toMatch(/queue_priority_run_at_id_idx/);
+      // An empty claim's look-ahead reads the first entry of the run_at index.
+      expect(plan).toMatch(/queue_run_at_idx/);
+    } finally {
+      await client.query('deallocate claim').catch(() => {});
+      client.release();
+    }
+  });
+
+  it('completes a batch of 500 with a plan linear in the batch, not one row against all', async () => {
+    const queue = new Queue(db.pgq, 'plans_complete');
+    await queue.create();
+    await queue.enqueueMany(Array.from({ length: 2_000 }, (_, n) => ({ n })));
+    const jobs = await queue.dequeueMany(1_000);
+    // Warm the named statement up with small batches, as a worker at low load would.
+    for (const job of jobs.slice(0, 20)) await queue.complete(job);
+    const batch = jobs.slice(20, 520);
+    const execute = vi.spyOn(db.pgq, 'execute');
+    let captured: { text: string; values: readonly unknown[]; prepare?: boolean } | undefined;
+    execute.mockImplementationOnce(async (text, values = [], options = {}) => {
+      captured = { text, values, prepare: options.prepare };
+      return { rows: [], rowCount: 0 };
+    });
+    try {
+      await queue.completeMany(batch);
+    } finally {
+      execute.mockRestore();
+    }
+    expect(captured?.text).toMatch(/delete from/);
+    expect(captured?.prepare).toBe(false);
+    const client = await db.pgq.pool.connect();
+    try {
+      await client.query('begin');
+      const { rows } = await client.query(
+        `explain (analyze, format json) ${captured!.text}`,
+        captured!.values as unknown[],
+      );
+      await client.query('rollback');
+      const removed = [...JSON.stringify(rows).matchAll(/"Rows Removed by Join Filter":(\d+)/g)];
+      for (const [, count] of removed) expect(Number(count)).toBeLessThan(batch.length * 4);
+      expect(JSON.stringify(rows)).toMatch(/"Actual Rows":500/);
     } finally {
       client.release();
     }

@@ -160,12 +160,14 @@ describe('worker processes', () => {
     expect(await queue.get(id)).toMatchObject({ state: 'completed', attempts: 2 });
   }, 30_000);
 
-  it('4 worker processes, one SIGKILLed every 2 s, drain 10,000 jobs: 0 lost, duplicates <= kills', async () => {
+  it('4 worker processes, one SIGKILLed every 2 s, drain 10,000 jobs: 0 lost, duplicates <= 3 per kill', async () => {
     const queue = new Queue<{ n: number }>(db.pgq, 'chaos');
     await queue.create({ maxAttempts: 1_000 });
     await queue.enqueueMany(Array.from({ length: 10_000 }, (_, n) => ({ n })));
-    // Concurrency 1: a killed process holds at most one job, so it can cause at most one
-    // duplicate (ran, not yet recorded complete): at-least-once, measured.
+    // Concurrency 1: a killed process holds the job it runs and the ones whose completion is
+    // still being written (its slot frees when the handler returns; one completion batch is
+    // in flight, the next waits): in practice up to three jobs that ran and are not yet
+    // recorded complete. At-least-once, measured; tests/reliability counts them exactly.
     const environment = {
       QUEUE: 'chaos',
       CONCURRENCY: '1',
@@ -207,6 +209,6 @@ describe('worker processes', () => {
     expect(other).toBe(0);
     expect(lost).toBe(0);
     expect(ran.distinct).toBe(10_000);
-    expect(duplicates).toBeLessThanOrEqual(kills);
+    expect(duplicates).toBeLessThanOrEqual(3 * kills);
   }, 100_000);
 });

@@ -94,6 +94,20 @@ describe('Worker', () => {
     expect(registry).toEqual([{ id: worker.id }]);
   });
 
+  it("emits dead for a crashed worker's job it rescues out of attempts", async () => {
+    const queue = await freshQueue('rescued_dead', { maxAttempts: 1, leaseMs: 100 });
+    const { id } = await queue.enqueue({ n: 7 });
+    // Claimed by a "worker" that then vanished: its lease runs out on the last attempt.
+    await queue.dequeue();
+    const worker = track(queue, async () => 'never', { rescueIntervalMs: 50 });
+    const dead = nextEvent(worker, 'dead');
+    await worker.start();
+    const [job, error] = (await dead) as [{ id: string; payload: unknown }, unknown];
+    expect(job).toMatchObject({ id, payload: { n: 7 }, state: 'dead' });
+    expect(error).toBeInstanceOf(LeaseLostError);
+    expect(await queue.get(id)).toMatchObject({ state: 'dead' });
+  });
+
   it('refuses to start on a queue that does not exist', async () => {
     const worker = track(new Queue(db.pgq, 'nowhere'), async () => {});
     await expect(worker.start()).rejects.toThrow(QueueNotFoundError);
@@ -258,6 +272,40 @@ describe('transactional: true', () => {
     );
     return rows.map((row) => row.note);
   }
+
+  it('refuses to start when running jobs would take every pool connection', async () => {
+    const queue = await freshQueue('transactional_pool');
+    const small = db.connect({ max: 4 });
+    const worker = new Worker(small, queue.name, async () => {}, {
+      transactional: true,
+      concurrency: 4,
+    });
+    await expect(worker.start()).rejects.toMatchObject({ code: 'PGQ_POOL_TOO_SMALL' });
+    await worker.stop();
+  });
+
+  it('survives its transaction connection being killed mid-job: the attempt fails, the job retries', async () => {
+    const queue = await freshQueue('transactional_killed', { maxAttempts: 2 });
+    let first = true;
+    const worker = track(
+      queue,
+      async (_job, ctx) => {
+        if (first) {
+          first = false;
+          const [{ pid }] = (await ctx.tx!.query('select pg_backend_pid() as pid')).rows;
+          await db.pgq.query('select pg_terminate_backend($1)', [pid]);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return 'done';
+      },
+      { transactional: true, retry: { baseMs: 10 } },
+    );
+    const failed = nextEvent(worker, 'failed');
+    await worker.start();
+    const { id } = await queue.enqueue({ n: 1 });
+    await failed;
+    expect(await queue.waitFor(id, { timeoutMs: 10_000 })).toBe('done');
+  });
 
   it('rolls back the handler writes when it throws, and commits them with completion', async () => {
     const queue = await freshQueue('transactional', { maxAttempts: 2 });

@@ -2,7 +2,7 @@ import { type Executor, type Pgq, ValidationError } from '@pgq/core';
 import { toJsonText } from '@pgq/queue';
 import { toReplyError } from './reply-error.js';
 import { isRequestId } from './request-id.js';
-import { replyInsert } from './sql/reply-insert.js';
+import { type ReplyInput, replyInsert } from './sql/reply-insert.js';
 
 /** The request a reply answers, and where to announce it. */
 export interface ReplyTarget {
@@ -22,9 +22,8 @@ export async function writeResponse(
   response: unknown,
   tx?: Executor,
 ): Promise<boolean> {
-  assertTarget(target);
-  const text = response === undefined ? 'null' : toJsonText(response, 'response');
-  return replyInsert(pgq, { ...target, response: text, error: null }, tx);
+  const [stored] = await writeReplies(pgq, [responseReply(target, response)], tx);
+  return stored!;
 }
 
 /** Stores an error (anything thrown) as the reply to a request and notifies its caller. */
@@ -34,9 +33,33 @@ export async function writeError(
   error: unknown,
   tx?: Executor,
 ): Promise<boolean> {
+  const [stored] = await writeReplies(pgq, [errorReply(target, error)], tx);
+  return stored!;
+}
+
+/**
+ * Stores replies and notifies their callers in one statement (on `tx` when given): true for
+ * each reply stored, false where its request already had one.
+ */
+export async function writeReplies(
+  pgq: Pgq,
+  replies: readonly ReplyInput[],
+  tx?: Executor,
+): Promise<boolean[]> {
+  const stored = await replyInsert(pgq, replies, tx);
+  return replies.map((reply) => stored.has(reply.requestId));
+}
+
+/** The row that answers a request with `response`; throws `ValidationError` when not JSON. */
+export function responseReply(target: ReplyTarget, response: unknown): ReplyInput {
   assertTarget(target);
-  const text = toJsonText(toReplyError(error), 'error');
-  return replyInsert(pgq, { ...target, response: null, error: text }, tx);
+  const text = response === undefined ? 'null' : toJsonText(response, 'response');
+  return { ...target, response: text, error: null };
+}
+
+function errorReply(target: ReplyTarget, error: unknown): ReplyInput {
+  assertTarget(target);
+  return { ...target, response: null, error: toJsonText(toReplyError(error), 'error') };
 }
 
 function assertTarget({ requestId, replyTo }: ReplyTarget): void {

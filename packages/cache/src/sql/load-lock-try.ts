@@ -1,11 +1,12 @@
 import type { PgQueryable, Pgq } from '@pgq/core';
 
 /**
- * Tries to take the session-level advisory lock that fences one key's loader across
- * processes. Never waits: a process that does not get it waits for a notification instead
- * of holding a pool connection blocked in `pg_advisory_lock`. Session-level (not
- * transaction-level) so the holder keeps no transaction open while the loader runs; the
- * lock goes with the session if the holder's connection dies.
+ * Tries to take the advisory lock that fences one key's loader across processes, inside the
+ * caller's open transaction. Transaction-level, so the lock lives and dies with that one
+ * transaction: a transaction-mode pooler (PgBouncer) keeps a transaction on one server
+ * session, while a session-level lock could be taken on one server session and "released" on
+ * another, staying held for good. Never waits: a process that does not get it waits for a
+ * notification instead of holding a pool connection blocked in `pg_advisory_xact_lock`.
  */
 export async function loadLockTry(
   pgq: Pgq,
@@ -13,7 +14,7 @@ export async function loadLockTry(
   lockKey: string,
 ): Promise<boolean> {
   const rows = await pgq.query<{ locked: boolean }>(
-    'select pg_try_advisory_lock($1::bigint) as locked',
+    'select pg_try_advisory_xact_lock($1::bigint) as locked',
     [lockKey],
     { tx: client },
   );

@@ -52,6 +52,10 @@ export function registerDashboardCommand(program: Command, context: CliContext):
       });
       return;
     }
+    // ink draws nothing until exit when CI or CONTINUOUS_INTEGRATION is set, and reads them once,
+    // at import. Both ends are a terminal here, so a person is watching: hide them from ink.
+    delete process.env.CI;
+    delete process.env.CONTINUOUS_INTEGRATION;
     const { runDashboard } = await import('../dashboard/run-dashboard.js');
     await runDashboard({
       io: context.io,

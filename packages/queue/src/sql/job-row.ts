@@ -56,9 +56,9 @@ export function archiveInsert(
   return `insert into ${archive} (id, queue, state, payload, priority, attempts, max_attempts,
       unique_key, last_error, result, created_at, started_at, finished_at, duration_ms)
     select id, queue, '${state}', payload, priority, attempts, max_attempts, unique_key,
-      ${lastError}, ${result}, created_at, started_at, now(),
+      ${lastError}, ${result}, created_at, started_at, statement_timestamp(),
       case when started_at is not null
-        then round(extract(epoch from now() - started_at) * 1000)::int end
+        then round(extract(epoch from statement_timestamp() - started_at) * 1000)::int end
     from ${source}`;
 }
 

@@ -11,11 +11,15 @@ export interface JobCompletion {
 
 /**
  * Completes a batch of jobs in one statement: each leaves `jobs` and enters `job_archive`
- * (with its result and processing time) together, so no job is ever in both or neither.
- * Returns the ids that were completed.
+ * (with its result and processing time) together, so no job is ever in both or neither. A
+ * queue whose `completedRetentionSeconds` is 0 keeps no completed jobs: they are only
+ * deleted (graphile-worker's way, half the writes), except those a `waitFor` waits on,
+ * which stay until the next cleanup so their result can be read.
+ * Returns the lease tokens of the claims that were completed (not ids: one batch can hold a
+ * stale claim and the current claim of the same job, and only the current one counts).
  *
  * Fenced: a row is deleted only while it is `active` under the given lease token. A job
- * whose lease expired and was rescued, or taken by another claim, is left alone and its id
+ * whose lease expired and was rescued, or taken by another claim, is left alone and its token
  * is missing from the result: the caller reports `LeaseLostError`. The delete locks each row;
  * a concurrent rescue or claim of the same row waits for it and then finds the row gone.
  */
@@ -38,10 +42,15 @@ export async function jobsComplete(
          and j.state = 'active'
       returning j.*, input.result as new_result
     ),
-    archived as (${archiveInsert(pgq.table('job_archive'), 'done', 'completed', 'last_error', 'new_result')})
-    select id::text as id from done`,
+    kept as (
+      select * from done
+       where done.notify_on_finish
+          or (select completed_retention_seconds from ${pgq.table('queues')} where name = $1) > 0
+    ),
+    archived as (${archiveInsert(pgq.table('job_archive'), 'kept', 'completed', 'last_error', 'new_result')})
+    select lease_token::text as lease_token from done`,
   );
-  const { rows } = await run<{ id: string }>(
+  const { rows } = await run<{ lease_token: string }>(
     pgq,
     prepared,
     [
@@ -51,6 +60,7 @@ export async function jobsComplete(
       completions.map((completion) => completion.result),
     ],
     tx,
+    completions.length,
   );
-  return new Set(rows.map((row) => row.id));
+  return new Set(rows.map((row) => row.lease_token));
 }

@@ -2,10 +2,10 @@ import type { Executor, Pgq } from '@pgq/core';
 import { run, statement } from './statement.js';
 
 /**
- * Extends the leases of a batch of active jobs to `now() + leaseMs` (database clock); the
- * worker's heartbeat and `extendLease` both use it. Returns the new expiry per id; an id
- * missing from the map lost its lease (rescued, cancelled or claimed again), and its handler
- * should stop.
+ * Extends the leases of a batch of active jobs to `leaseMs` from now (the statement's time on
+ * the database clock); the worker's heartbeat and `extendLease` both use it. Returns the new
+ * expiry per lease token; a token missing from the map lost its lease (rescued, cancelled or
+ * claimed again), and its handler should stop.
  *
  * Fenced on the lease token. Each row is locked for this statement only; it never waits on
  * a handler, which holds no lock on its job while it runs.
@@ -22,16 +22,17 @@ export async function jobsExtendLease(
     'jobs_extend_lease',
     () => `
     update ${pgq.table('jobs')} j
-       set lease_expires_at = now() + $2::int * interval '1 millisecond'
+       set lease_expires_at = statement_timestamp() + $2::int * interval '1 millisecond'
       from unnest($3::bigint[], $4::uuid[]) as t(id, lease_token)
      where j.queue = $1 and j.id = t.id and j.lease_token = t.lease_token and j.state = 'active'
-    returning j.id::text as id, j.lease_expires_at`,
+    returning j.lease_token::text as lease_token, j.lease_expires_at`,
   );
-  const { rows } = await run<{ id: string; lease_expires_at: Date }>(
+  const { rows } = await run<{ lease_token: string; lease_expires_at: Date }>(
     pgq,
     prepared,
     [queue, leaseMs, leases.map((lease) => lease.id), leases.map((lease) => lease.leaseToken)],
     tx,
+    leases.length,
   );
-  return new Map(rows.map((row) => [row.id, row.lease_expires_at]));
+  return new Map(rows.map((row) => [row.lease_token, row.lease_expires_at]));
 }

@@ -18,8 +18,9 @@ export type JobFailureOutcome = { state: 'pending'; runAt: Date } | { state: 'de
 /**
  * Records a batch of failed attempts in one statement. A job with attempts left goes back to
  * `pending` with `run_at` pushed by its delay on the database clock; one without (or marked
- * `final`) moves to `job_archive` as `dead` with the error. Returns the outcome per id;
- * an id missing from the map lost its lease.
+ * `final`) moves to `job_archive` as `dead` with the error. Returns the outcome per lease
+ * token (one batch can hold a stale and the current claim of one job); a token missing from
+ * the map lost its lease.
  *
  * Fenced like completion: only rows `active` under the given lease token change. The update
  * and the delete take disjoint rows (attempts left or not), each locking its rows; a
@@ -41,12 +42,12 @@ export async function jobsFail(
     ),
     retried as (
       update ${pgq.table('jobs')} j
-         set state = 'pending', run_at = now() + input.delay_ms * interval '1 millisecond',
+         set state = 'pending', run_at = statement_timestamp() + input.delay_ms * interval '1 millisecond',
              lease_token = null, lease_expires_at = null, worker_id = null, last_error = input.error
         from input
        where j.queue = $1 and j.id = input.id and j.lease_token = input.lease_token
          and j.state = 'active' and j.attempts < j.max_attempts and not input.final
-      returning j.id, j.run_at
+      returning input.lease_token, j.run_at
     ),
     dead as (
       delete from ${pgq.table('jobs')} j using input
@@ -55,11 +56,15 @@ export async function jobsFail(
       returning j.*, input.error as new_error
     ),
     archived as (${archiveInsert(pgq.table('job_archive'), 'dead', 'dead', 'new_error', 'null')})
-    select id::text as id, 'pending' as state, run_at from retried
+    select lease_token::text as lease_token, 'pending' as state, run_at from retried
     union all
-    select id::text, 'dead', null from dead`,
+    select lease_token::text, 'dead', null from dead`,
   );
-  const { rows } = await run<{ id: string; state: 'pending' | 'dead'; run_at: Date | null }>(
+  const { rows } = await run<{
+    lease_token: string;
+    state: 'pending' | 'dead';
+    run_at: Date | null;
+  }>(
     pgq,
     prepared,
     [
@@ -71,10 +76,11 @@ export async function jobsFail(
       failures.map((failure) => failure.final),
     ],
     tx,
+    failures.length,
   );
   return new Map(
     rows.map((row) => [
-      row.id,
+      row.lease_token,
       row.state === 'pending' ? { state: 'pending', runAt: row.run_at! } : { state: 'dead' },
     ]),
   );

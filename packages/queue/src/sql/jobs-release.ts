@@ -3,7 +3,8 @@ import { run, statement } from './statement.js';
 
 /**
  * Hands jobs back to `pending` at once, for a worker stopping past its timeout: the attempt
- * is not counted (the job did not fail, its worker left). Returns the ids released.
+ * is not counted (the job did not fail, its worker left) and it keeps its place in line.
+ * Returns the ids released.
  *
  * Fenced on the lease token, so a job whose completion won the race stays completed. Locks
  * each row for this statement only.
@@ -18,16 +19,18 @@ export async function jobsRelease(
     'jobs_release',
     () => `
     update ${pgq.table('jobs')} j
-       set state = 'pending', run_at = now(), attempts = greatest(0, j.attempts - 1),
+       set state = 'pending', attempts = greatest(0, j.attempts - 1),
            lease_token = null, lease_expires_at = null, worker_id = null
       from unnest($2::bigint[], $3::uuid[]) as t(id, lease_token)
      where j.queue = $1 and j.id = t.id and j.lease_token = t.lease_token and j.state = 'active'
     returning j.id::text as id`,
   );
-  const { rows } = await run<{ id: string }>(pgq, prepared, [
-    queue,
-    leases.map((lease) => lease.id),
-    leases.map((lease) => lease.leaseToken),
-  ]);
+  const { rows } = await run<{ id: string }>(
+    pgq,
+    prepared,
+    [queue, leases.map((lease) => lease.id), leases.map((lease) => lease.leaseToken)],
+    undefined,
+    leases.length,
+  );
   return rows.map((row) => row.id);
 }

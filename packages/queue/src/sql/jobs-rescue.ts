@@ -1,27 +1,33 @@
 import type { Pgq } from '@pgq/core';
+import type { JobError } from '../job-error.js';
 import { toJsonText } from '../json-text.js';
-import { archiveInsert } from './job-row.js';
+import { archiveInsert, type JobRow, liveJobColumns } from './job-row.js';
 import { run, statement } from './statement.js';
 
-const leaseExpired = toJsonText({
+const leaseExpiredError: JobError = {
   name: 'LeaseExpiredError',
   message: 'The lease expired before the job finished: its worker crashed, stalled or was killed',
-});
+};
+const leaseExpired = toJsonText(leaseExpiredError);
+
+/** What a rescue did: how many jobs went back to pending, and the jobs that went dead. */
+export interface RescueOutcome {
+  retried: number;
+  /** As they were when their lease expired (state `active`), with the lease error. */
+  dead: JobRow[];
+}
 
 /**
  * Rescues up to `limit` jobs whose lease expired (their worker died or stalled): back to
- * `pending` to run now, or to `dead` when no attempts are left. Returns how many of each.
+ * `pending`, keeping their place in line, or to `dead` when no attempts are left. The dead
+ * come back so the rescuing worker can report them: their own worker is gone.
  *
  * A compare-and-set: `for update skip locked` with `state = 'active' and lease_expires_at <
  * now()` re-checked on the newest row version under the lock, so a job that completed,
  * failed or was heartbeated meanwhile no longer matches and is never reverted (River #1302).
  * Rows a worker is completing right now are locked and skipped, not waited on.
  */
-export async function jobsRescue(
-  pgq: Pgq,
-  queue: string,
-  limit: number,
-): Promise<{ retried: number; dead: number }> {
+export async function jobsRescue(pgq: Pgq, queue: string, limit: number): Promise<RescueOutcome> {
   const prepared = statement(
     pgq,
     'jobs_rescue',
@@ -35,7 +41,7 @@ export async function jobsRescue(
     ),
     retried as (
       update ${pgq.table('jobs')} j
-         set state = 'pending', run_at = now(), lease_token = null, lease_expires_at = null,
+         set state = 'pending', lease_token = null, lease_expires_at = null,
              worker_id = null, last_error = $3::jsonb
         from expired
        where j.queue = $1 and j.id = expired.id and j.attempts < j.max_attempts
@@ -47,12 +53,20 @@ export async function jobsRescue(
       returning j.*
     ),
     archived as (${archiveInsert(pgq.table('job_archive'), 'dead', 'dead', '$3::jsonb', 'null')})
-    select (select count(*) from retried)::int as retried, (select count(*) from dead)::int as dead`,
+    select counted.retried, ${liveJobColumns('dead')}
+      from (select count(*)::int as retried from retried) counted
+      left join dead on true`,
   );
-  const { rows } = await run<{ retried: number; dead: number }>(pgq, prepared, [
+  // One row per dead job, or a single row of nulls besides the count.
+  const { rows } = await run<JobRow & { retried: number }>(pgq, prepared, [
     queue,
     limit,
     leaseExpired,
   ]);
-  return rows[0] ?? { retried: 0, dead: 0 };
+  return {
+    retried: rows[0]?.retried ?? 0,
+    dead: rows
+      .filter((row) => row.id !== null)
+      .map(({ retried: _, ...row }) => ({ ...row, state: 'dead', last_error: leaseExpiredError })),
+  };
 }

@@ -16,12 +16,18 @@ export interface ReplyRow {
  * catch-up racing) cannot both return it: the second waits on the first's row lock, then
  * finds the row gone and returns nothing. Sweepers skip locked rows, so they never wait on
  * a take, nor a take on them for long (one bounded batch).
+ *
+ * It commits without waiting for its WAL flush: a take lost in a database crash only leaves
+ * replies already read for the sweeper.
  */
 export async function repliesTake(pgq: Pgq, requestIds: readonly string[]): Promise<ReplyRow[]> {
   return pgq.query<ReplyRow>(
-    `delete from ${pgq.table('rpc_replies')}
-      where request_id = any($1::uuid[])
-     returning request_id::text as request_id, response, error`,
+    `with taken as (
+       delete from ${pgq.table('rpc_replies')}
+        where request_id = any($1::uuid[])
+       returning request_id::text as request_id, response, error
+     )
+     select taken.* from taken, (select set_config('synchronous_commit', 'off', true)) as async_commit`,
     [requestIds],
     { prepare: true },
   );
