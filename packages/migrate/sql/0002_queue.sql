@@ -38,12 +38,13 @@ create table :"schema".jobs (
 -- Claiming: highest priority, then oldest run_at, then id (FIFO within a priority).
 create index jobs_claim on :"schema".jobs (queue, priority desc, run_at, id) where state = 'pending';
 -- Waking for the next scheduled job: the claim index leads with priority, so it cannot
--- answer min(run_at) without reading every waiting row. The `run_at > '-infinity'` predicate
--- is there so the claim (whose `run_at <= now()` cannot prove it) never uses this index: on a
--- queue without statistics the planner otherwise picks it and sorts every waiting row per
--- claim (measured: 100k pending jobs, 33 ms per claim, 490 jobs/s drained).
-create index jobs_run_at on :"schema".jobs (queue, run_at)
-  where state = 'pending' and run_at > '-infinity';
+-- answer min(run_at) without reading every waiting row. Only jobs that wait for a time are
+-- here (a job due when enqueued has run_at = created_at): most enqueues then update two
+-- indexes, not three (measured: 1,000-job inserts 12 % faster). The predicate also keeps the
+-- claim (whose `run_at <= now()` cannot prove it) off this index: on a queue without
+-- statistics the planner otherwise picks it and sorts every waiting row per claim.
+create index jobs_scheduled on :"schema".jobs (queue, run_at)
+  where state = 'pending' and run_at > created_at;
 -- Rescuing expired leases.
 create index jobs_lease on :"schema".jobs (queue, lease_expires_at) where state = 'active';
 -- At most one live job per unique key: every row here is pending or active.

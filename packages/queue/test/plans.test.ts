@@ -33,8 +33,11 @@ describe('query plans on a queue with no statistics', () => {
       const plan = rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
       expect(plan).not.toMatch(/Sort/);
       expect(plan).toMatch(/queue_priority_run_at_id_idx/);
-      // An empty claim's look-ahead reads the first entry of the run_at index.
+      // The look-ahead reads the first entry of the index of scheduled jobs, and an empty
+      // claim's check for a due row held elsewhere reads the claim index again: no Sort, no
+      // scan of the whole partition.
       expect(plan).toMatch(/queue_run_at_idx/);
+      expect(plan).not.toMatch(/Seq Scan/);
     } finally {
       await client.query('deallocate claim').catch(() => {});
       client.release();
@@ -76,5 +79,28 @@ describe('query plans on a queue with no statistics', () => {
     } finally {
       client.release();
     }
+  });
+
+  it('indexes as scheduled only the jobs that wait for a time, also when enqueued in a transaction', async () => {
+    const queue = new Queue(db.pgq, 'plans_scheduled');
+    await queue.create();
+    await queue.enqueueMany([{ n: 1 }, { n: 2 }]);
+    await queue.enqueue({ n: 3 }, { runAt: new Date(Date.now() - 60_000) });
+    const later = await queue.enqueue({ n: 4 }, { delayMs: 60_000 });
+    const client = await db.pgq.pool.connect();
+    try {
+      await client.query('begin');
+      // now() is the transaction's start: later statements must not look scheduled.
+      await client.query('select pg_sleep(0.01)');
+      await queue.enqueue({ n: 5 }, { tx: client });
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    const rows = await db.pgq.query<{ id: string }>(
+      `select id::text as id from ${db.pgq.table('jobs')}
+        where queue = 'plans_scheduled' and state = 'pending' and run_at > created_at`,
+    );
+    expect(rows.map((row) => row.id)).toEqual([later.id]);
   });
 });

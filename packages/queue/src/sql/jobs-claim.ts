@@ -10,9 +10,9 @@ import { run, statement } from './statement.js';
  * `for update skip locked` lets any number of claimers run at once: each takes rows no other
  * claimer has locked, without waiting, and the lock re-checks `state` on the newest row
  * version, so a row another claimer just took is skipped, not taken twice. The locks are held
- * only by this statement. Rows come back in claim order. When it takes nothing, the same
- * statement reads the first entry of the `jobs_run_at` index (its predicate repeated so the
- * planner can use it), so an idle worker knows when to look again without a second trip.
+ * only by this statement. Rows come back in claim order. When no due job is left, the same
+ * statement reads the first entry of the `jobs_scheduled` index (its predicate repeated so
+ * the planner can use it), so an idle worker knows when to look again without a second trip.
  *
  * Times are the statement's, not the transaction's: a claim inside an app's long transaction
  * still gets its whole lease.
@@ -69,16 +69,22 @@ export async function jobsClaim(
     select case
              when due.more then null
              -- The statement's snapshot still shows the rows it claims as pending, so after a
-             -- claim only later jobs count; after an empty one a due job means a locked row.
+             -- claim only later jobs count.
              when exists (select from claimed) then (
                select (extract(epoch from min(run_at) - statement_timestamp()) * 1000)::float8
                  from ${pgq.table('jobs')}
-                where queue = $1 and state = 'pending' and run_at > '-infinity'
+                where queue = $1 and state = 'pending' and run_at > created_at
                   and run_at > statement_timestamp())
+             -- After an empty claim a due job means a row another transaction held: look again
+             -- shortly. This reads the claim index as the claim did, so it costs no more.
+             when exists (
+               select from ${pgq.table('jobs')}
+                where queue = $1 and state = 'pending' and run_at <= statement_timestamp()
+                order by priority desc, run_at, id) then 0::float8
              else (
                select (extract(epoch from min(run_at) - statement_timestamp()) * 1000)::float8
                  from ${pgq.table('jobs')}
-                where queue = $1 and state = 'pending' and run_at > '-infinity')
+                where queue = $1 and state = 'pending' and run_at > created_at)
            end as next_run_ms,
            due.more as more_due, claimed.*
       from (

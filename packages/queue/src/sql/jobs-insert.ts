@@ -40,38 +40,11 @@ export async function jobsInsert(
   inputs: readonly JobInsertInput[],
   tx?: Executor,
 ): Promise<JobsInsertOutcome> {
-  const prepared = statement(
-    pgq,
-    'jobs_insert',
-    () => `
-    with input as materialized (
-      select nextval(${quoteLiteral(pgq.table('jobs_id_seq'))}::regclass) as id, t.*
-        from unnest($2::text[], $3::int[], $4::timestamptz[], $5::float8[], $6::int[], $7::text[])
-          with ordinality as t(payload, priority, run_at, delay_ms, max_attempts, unique_key, position)
-    ),
-    target as (
-      select name, max_attempts,
-             set_config('synchronous_commit',
-               case when $8 then current_setting('synchronous_commit') else 'off' end, true)
-        from ${pgq.table('queues')} where name = $1
-    ),
-    inserted as (
-      insert into ${pgq.table('jobs')} (id, queue, payload, priority, run_at, max_attempts, unique_key)
-      select input.id, target.name, input.payload::jsonb, input.priority,
-             coalesce(input.run_at, statement_timestamp() + coalesce(input.delay_ms, 0) * interval '1 millisecond'),
-             coalesce(input.max_attempts, target.max_attempts), input.unique_key
-        from input cross join target
-       order by input.position
-      on conflict (queue, unique_key) where unique_key is not null do nothing
-      returning id
-    )
-    select coalesce(inserted.id, existing.id)::text as id, inserted.id is null as deduplicated,
-           exists (select 1 from target) as queue_exists
-      from input
-      left join inserted on inserted.id = input.id
-      left join ${pgq.table('jobs')} existing
-        on inserted.id is null and existing.queue = $1 and existing.unique_key = input.unique_key
-     order by input.position`,
+  // Without unique keys no row can conflict: a plain insert skips the speculative insertion
+  // `on conflict` pays per row, and the lookup of existing holders.
+  const unique = inputs.some((input) => input.uniqueKey !== null);
+  const prepared = statement(pgq, unique ? 'jobs_insert_unique' : 'jobs_insert', () =>
+    insertText(pgq, unique),
   );
   const { rows } = await run<{ id: string | null; deduplicated: boolean; queue_exists: boolean }>(
     pgq,
@@ -98,4 +71,48 @@ export async function jobsInsert(
     queueExists: rows[0]?.queue_exists ?? false,
     jobs: rows.map((row) => ({ id: row.id, deduplicated: row.id !== null && row.deduplicated })),
   };
+}
+
+function insertText(pgq: Pgq, unique: boolean): string {
+  const jobs = pgq.table('jobs');
+  const insert = `
+      insert into ${jobs} (id, queue, payload, priority, run_at, max_attempts, unique_key, created_at)
+      select input.id, target.name, input.payload::jsonb, input.priority,
+             coalesce(input.run_at, statement_timestamp() + coalesce(input.delay_ms, 0) * interval '1 millisecond'),
+             coalesce(input.max_attempts, target.max_attempts), input.unique_key, statement_timestamp()
+        from input cross join target
+       order by input.position`;
+  const prefix = `
+    with input as materialized (
+      select nextval(${quoteLiteral(pgq.table('jobs_id_seq'))}::regclass) as id, t.*
+        from unnest($2::text[], $3::int[], $4::timestamptz[], $5::float8[], $6::int[], $7::text[])
+          with ordinality as t(payload, priority, run_at, delay_ms, max_attempts, unique_key, position)
+    ),
+    target as (
+      select name, max_attempts,
+             set_config('synchronous_commit',
+               case when $8 then current_setting('synchronous_commit') else 'off' end, true)
+        from ${pgq.table('queues')} where name = $1
+    ),`;
+  if (!unique) {
+    // A data-modifying CTE runs whether or not the query reads it.
+    return `${prefix}
+    inserted as (${insert}
+    )
+    select input.id::text as id, false as deduplicated, exists (select 1 from target) as queue_exists
+      from input
+     order by input.position`;
+  }
+  return `${prefix}
+    inserted as (${insert}
+      on conflict (queue, unique_key) where unique_key is not null do nothing
+      returning id
+    )
+    select coalesce(inserted.id, existing.id)::text as id, inserted.id is null as deduplicated,
+           exists (select 1 from target) as queue_exists
+      from input
+      left join inserted on inserted.id = input.id
+      left join ${jobs} existing
+        on inserted.id is null and existing.queue = $1 and existing.unique_key = input.unique_key
+     order by input.position`;
 }
