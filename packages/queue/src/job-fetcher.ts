@@ -119,7 +119,13 @@ export class JobFetcher {
       for (;;) {
         this.#again = false;
         const limit = Math.min(this.#options.freeSlots(), batchSize);
-        if (!this.#active || limit <= 0) return;
+        if (!this.#active) return;
+        if (limit <= 0) {
+          // Woken with no room: whatever woke it is still waiting, so the next freed slot
+          // must claim (else a job announced while every slot was busy waits for the poll).
+          this.#exhausted = false;
+          return;
+        }
         const {
           jobs: rows,
           nextRunMs: delayMs,

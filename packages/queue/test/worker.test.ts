@@ -135,6 +135,31 @@ describe('Worker', () => {
     expect(most).toBe(5);
   });
 
+  it('claims a job announced while every slot was busy as soon as a slot frees, not at the poll', async () => {
+    const queue = await freshQueue('busy_wake');
+    let release: () => void = () => {};
+    const started: number[] = [];
+    const worker = track(
+      queue,
+      async (job) => {
+        started.push(job.payload.n);
+        if (job.payload.n === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      { concurrency: 1, pollIntervalMs: 60_000 },
+    );
+    await worker.start();
+    const first = await queue.enqueue({ n: 1 });
+    await expect.poll(() => started, { timeout: 2_000 }).toEqual([1]);
+    // Announced while the only slot is busy: the claim it wakes has no room to take it.
+    const second = await queue.enqueue({ n: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const releasedAt = Date.now();
+    release();
+    await queue.waitFor(first.id, { timeoutMs: 2_000 });
+    await queue.waitFor(second.id, { timeoutMs: 5_000 });
+    expect(Date.now() - releasedAt).toBeLessThan(1_000);
+  });
+
   it('runs by priority and never starts a scheduled job early, waking for it on time', async () => {
     const queue = await freshQueue('schedule');
     const order: number[] = [];
