@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { PgQueryable, Pgq, TxOptions } from '@pgq/core';
+import { type PgQueryable, type Pgq, Sweeper, type TxOptions } from '@pgq/core';
 import { assertKey } from './cache-key.js';
 import {
   type CacheOptions,
@@ -13,10 +13,10 @@ import { entriesClear } from './sql/entries-clear.js';
 import { entriesGetMany } from './sql/entries-get-many.js';
 import { entriesSetMany } from './sql/entries-set-many.js';
 import { entriesStats } from './sql/entries-stats.js';
+import { entriesSweep } from './sql/entries-sweep.js';
 import { entryDelete } from './sql/entry-delete.js';
 import { entryHas } from './sql/entry-has.js';
 import { entryTtl } from './sql/entry-ttl.js';
-import { Sweeper } from './sweeper.js';
 import { assertTtlSeconds } from './ttl-seconds.js';
 import { decodeValue, encodeValue } from './value-encoding.js';
 
@@ -97,6 +97,7 @@ export class Cache extends EventEmitter<CacheEvents> {
       pollIntervalMs: this.#options.lockPollIntervalMs,
     });
     this.#sweeper = new Sweeper(pgq, {
+      deleteBatch: (limit) => entriesSweep(pgq, limit),
       intervalMs: this.#options.sweepIntervalMs,
       batchSize: this.#options.sweepBatchSize,
       onSwept: (count) => this.emit('swept', count),

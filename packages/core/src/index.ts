@@ -60,4 +60,5 @@ export {
   quoteLiteral,
 } from './names.js';
 export { Pgq, type QueryOptions } from './pgq.js';
+export { Sweeper, type SweeperOptions } from './sweeper.js';
 export { textProblem } from './text.js';

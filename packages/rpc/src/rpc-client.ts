@@ -5,6 +5,7 @@ import {
   type MethodResponseOutput,
   type Pgq,
   PgqError,
+  type Sweeper,
   TimeoutError,
   validate,
 } from '@pgq/core';
@@ -13,7 +14,7 @@ import { callSettings } from './call-settings.js';
 import { PendingCall } from './pending-call.js';
 import { toRemoteError } from './reply-error.js';
 import { ReplyReader } from './reply-reader.js';
-import { ReplySweeper } from './reply-sweeper.js';
+import { replySweeper } from './reply-sweeper.js';
 import { writeError, writeResponse } from './reply-writer.js';
 import { isRequestId, newCallerPrefix, newRequestId, replyChannelOf } from './request-id.js';
 import { RequestSender } from './request-sender.js';
@@ -57,7 +58,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   readonly #background = new Set<Promise<unknown>>();
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #reader: ReplyReader;
-  readonly #sweeper: ReplySweeper;
+  readonly #sweeper: Sweeper;
   #listening: Promise<void> | undefined;
   #unlisten: (() => Promise<void>) | undefined;
   #closing: Promise<void> | undefined;
@@ -72,12 +73,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       onReply: (row) => this.#onReply(row),
       onError: (error, requestIds) => this.#onTakeFailed(error, requestIds),
     });
-    this.#sweeper = new ReplySweeper(pgq, {
-      retentionMs: wholeNumber('replyRetentionMs', options.replyRetentionMs, 300_000, 0),
-      intervalMs: wholeNumber('sweepIntervalMs', options.sweepIntervalMs, 60_000, 1),
-      batchSize: 1_000,
-      onError: (error) => this.#report(error),
-    });
+    this.#sweeper = replySweeper(pgq, options, (error) => this.#report(error));
   }
 
   /** Calls waiting for their reply now. */

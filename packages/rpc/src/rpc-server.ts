@@ -7,17 +7,17 @@ import {
   type Pgq,
   PgqError,
   type StandardSchemaV1,
+  type Sweeper,
   validate,
 } from '@pgq/core';
 import { type Job, type JobContext, type QueueSettings, Worker } from '@pgq/queue';
 import { RequestExpiredError } from './errors/request-expired-error.js';
-import { ReplySweeper } from './reply-sweeper.js';
+import { replySweeper } from './reply-sweeper.js';
 import { responseReply, writeError, writeReplies } from './reply-writer.js';
 import { isRequestId } from './request-id.js';
 import type { RpcHandler, RpcServerEvents, RpcServerOptions } from './rpc-options.js';
 import { type RpcRequest, rpcRequestSchema } from './rpc-request.js';
 import type { ReplyInput } from './sql/reply-insert.js';
-import { wholeNumber } from './whole-number.js';
 
 // Most replies one statement carries.
 const maxReplyBatch = 500;
@@ -49,7 +49,7 @@ export class RpcServer<
   readonly method: MethodContract | undefined;
   readonly #pgq: Pgq;
   readonly #handler: RpcHandler<Request, Response>;
-  readonly #sweeper: ReplySweeper;
+  readonly #sweeper: Sweeper;
   readonly #queueSettings: QueueSettings | undefined;
   readonly #replying = new Set<Promise<void>>();
   // Replies of requests finishing together share one INSERT, one commit and one NOTIFY batch.
@@ -69,7 +69,7 @@ export class RpcServer<
     this.method = isContract(target) ? (target as MethodContract) : undefined;
     const queue = assertName('queue', isContract(target) ? target.name : target);
     this.#handler = handler;
-    const { replyRetentionMs, sweepIntervalMs, queueSettings, ...workerOptions } = options;
+    const { replyRetentionMs: _, sweepIntervalMs: __, queueSettings, ...workerOptions } = options;
     this.#queueSettings = queueSettings;
     const requestSchema = this.method?.schema as StandardSchemaV1<unknown, Request> | undefined;
     this.worker = new Worker<RpcRequest<Request>, Response>(
@@ -81,12 +81,7 @@ export class RpcServer<
     this.worker.on('dead', (job, error) => this.#answerDead(job, error));
     this.worker.on('error', (error) => this.#report(error));
     this.#replies = new Batcher((replies) => writeReplies(pgq, replies), maxReplyBatch);
-    this.#sweeper = new ReplySweeper(pgq, {
-      retentionMs: wholeNumber('replyRetentionMs', replyRetentionMs, 300_000, 0),
-      intervalMs: wholeNumber('sweepIntervalMs', sweepIntervalMs, 60_000, 1),
-      batchSize: 1_000,
-      onError: (error) => this.#report(error),
-    });
+    this.#sweeper = replySweeper(pgq, options, (error) => this.#report(error));
   }
 
   /** The queue this server answers. */
