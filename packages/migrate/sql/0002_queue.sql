@@ -30,7 +30,9 @@ create table :"schema".jobs (
   worker_id text,
   last_error jsonb,
   notify_on_finish boolean not null default false,
-  created_at timestamptz not null default now(),
+  -- The enqueue statement's time, not its transaction's: a job enqueued late in a long
+  -- transaction is due at once (run_at = created_at), and stays out of jobs_scheduled.
+  created_at timestamptz not null default statement_timestamp(),
   started_at timestamptz,
   primary key (queue, id)
 ) partition by list (queue);

@@ -76,10 +76,10 @@ export async function jobsInsert(
 function insertText(pgq: Pgq, unique: boolean): string {
   const jobs = pgq.table('jobs');
   const insert = `
-      insert into ${jobs} (id, queue, payload, priority, run_at, max_attempts, unique_key, created_at)
+      insert into ${jobs} (id, queue, payload, priority, run_at, max_attempts, unique_key)
       select input.id, target.name, input.payload::jsonb, input.priority,
              coalesce(input.run_at, statement_timestamp() + coalesce(input.delay_ms, 0) * interval '1 millisecond'),
-             coalesce(input.max_attempts, target.max_attempts), input.unique_key, statement_timestamp()
+             coalesce(input.max_attempts, target.max_attempts), input.unique_key
         from input cross join target
        order by input.position`;
   const prefix = `
