@@ -74,11 +74,18 @@ create index job_archive_state on :"schema".job_archive (queue, state, finished_
 -- One NOTIFY per inserting statement and queue, not per row: NOTIFY serialises commits on a
 -- global lock. Jobs scheduled for later are announced too: an idle worker then looks up the
 -- earliest run_at and sets a timer for it, instead of finding the job a poll interval late.
+-- pgq's own enqueues outside an app transaction set pgq.notify_after_commit and announce
+-- their jobs in a separate statement once committed: a NOTIFY in the enqueue's transaction
+-- holds that lock through its WAL flush, so concurrent enqueues could not share a flush
+-- (measured: 16 producers, one-row inserts, 7.6k/s with the NOTIFY inside, 28k/s without).
 create function :"schema".jobs_notify() returns trigger
 language plpgsql
 set search_path = :"schema", pg_catalog
 as $$
 begin
+  if current_setting('pgq.notify_after_commit', true) = 'on' then
+    return null;
+  end if;
   perform pg_notify(channel(TG_TABLE_SCHEMA, 'jobs'), inserted.queue)
   from (select distinct queue from new_jobs) inserted;
   return null;

@@ -9,6 +9,7 @@ import {
   ValidationError,
   validate,
 } from '@pgq/core';
+import { announceJobs } from './announcer.js';
 import {
   type EnqueueOptions,
   type EnqueueResult,
@@ -79,6 +80,7 @@ export async function insertInputs(
       return job.id === null;
     });
   }
+  if (tx === undefined) announceJobs(pgq, queue);
   return results;
 }
 

@@ -338,3 +338,42 @@ describe('contracts', () => {
     expect(job?.payload).toEqual({ to: 'ada@example.com', count: 1 });
   });
 });
+
+describe('announcing new jobs', () => {
+  it('wakes workers after the commit: for enqueues on their own, in a committed transaction, and for raw inserts; never for a rollback', async () => {
+    const queue = await freshQueue<{ n: number }>('announced');
+    const heard: string[] = [];
+    const unlisten = await db.pgq.listener.listen(db.pgq.channel('jobs'), async (payload) => {
+      if (payload !== 'announced') return;
+      // Sent after the commit, so the newest job is already visible to anyone.
+      const [row] = await db.pgq.query<{ n: string }>(
+        `select count(*) as n from ${db.pgq.table('jobs')} where queue = 'announced'`,
+      );
+      heard.push(row!.n);
+    });
+    try {
+      await queue.enqueue({ n: 1 });
+      await expect.poll(() => heard).toEqual(['1']);
+
+      const client = await db.pgq.pool.connect();
+      try {
+        await client.query('begin');
+        await queue.enqueue({ n: 2 }, { tx: client });
+        await client.query('rollback');
+        await client.query('begin');
+        await queue.enqueue({ n: 3 }, { tx: client });
+        await client.query('commit');
+      } finally {
+        client.release();
+      }
+      await expect.poll(() => heard).toEqual(['1', '2']);
+
+      await db.pgq.query(
+        `insert into ${db.pgq.table('jobs')} (queue, payload, max_attempts) values ('announced', '{}', 1)`,
+      );
+      await expect.poll(() => heard).toEqual(['1', '2', '3']);
+    } finally {
+      await unlisten();
+    }
+  });
+});

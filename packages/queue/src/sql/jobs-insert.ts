@@ -60,6 +60,10 @@ export async function jobsInsert(
       // The app's transaction commits as the app set it; a shared statement waits for its
       // flush when any of its jobs must be durable.
       tx !== undefined || inputs.some((input) => input.durable),
+      // On its own the statement commits before the caller hears back, and the caller
+      // announces the jobs then (`announceJobs`); in an app's transaction, the trigger's
+      // NOTIFY goes out when that transaction commits.
+      tx === undefined,
     ],
     tx,
     inputs.length,
@@ -91,7 +95,8 @@ function insertText(pgq: Pgq, unique: boolean): string {
     target as (
       select name, max_attempts,
              set_config('synchronous_commit',
-               case when $8 then current_setting('synchronous_commit') else 'off' end, true)
+               case when $8 then current_setting('synchronous_commit') else 'off' end, true),
+             set_config('pgq.notify_after_commit', case when $9 then 'on' else 'off' end, true)
         from ${pgq.table('queues')} where name = $1
     ),`;
   if (!unique) {
