@@ -61,26 +61,32 @@ export async function insertInputs(
 ): Promise<EnqueueResult[]> {
   const results: EnqueueResult[] = new Array(inputs.length);
   let missing = inputs.map((_, index) => index);
-  for (let round = 0; missing.length > 0; round++) {
-    if (round === maxInsertRounds) {
-      throw new ValidationError('enqueue kept racing with its unique key holder; try again');
+  let notified = true;
+  try {
+    for (let round = 0; missing.length > 0; round++) {
+      if (round === maxInsertRounds) {
+        throw new ValidationError('enqueue kept racing with its unique key holder; try again');
+      }
+      const outcome = await jobsInsert(
+        pgq,
+        queue,
+        missing.map((index) => inputs[index]!),
+        tx,
+      ).catch((error) => {
+        throw translateInsertError(queue, error);
+      });
+      if (!outcome.queueExists) throw new QueueNotFoundError(queue);
+      notified &&= outcome.notified;
+      missing = missing.filter((index, position) => {
+        const job = outcome.jobs[position]!;
+        if (job.id !== null) results[index] = { id: job.id, deduplicated: job.deduplicated };
+        return job.id === null;
+      });
     }
-    const outcome = await jobsInsert(
-      pgq,
-      queue,
-      missing.map((index) => inputs[index]!),
-      tx,
-    ).catch((error) => {
-      throw translateInsertError(queue, error);
-    });
-    if (!outcome.queueExists) throw new QueueNotFoundError(queue);
-    missing = missing.filter((index, position) => {
-      const job = outcome.jobs[position]!;
-      if (job.id !== null) results[index] = { id: job.id, deduplicated: job.deduplicated };
-      return job.id === null;
-    });
+  } finally {
+    // Also when a later round failed: the rounds before it are committed.
+    if (!notified) announceJobs(pgq, queue);
   }
-  if (tx === undefined) announceJobs(pgq, queue);
   return results;
 }
 

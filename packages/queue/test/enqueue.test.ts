@@ -340,7 +340,7 @@ describe('contracts', () => {
 });
 
 describe('announcing new jobs', () => {
-  it('wakes workers after the commit: for enqueues on their own, in a committed transaction, and for raw inserts; never for a rollback', async () => {
+  it('wakes workers after the commit: enqueues on their own (durable or not), in a committed transaction, raw inserts; never a rollback', async () => {
     const queue = await freshQueue<{ n: number }>('announced');
     const heard: string[] = [];
     const unlisten = await db.pgq.listener.listen(db.pgq.channel('jobs'), async (payload) => {
@@ -372,6 +372,10 @@ describe('announcing new jobs', () => {
         `insert into ${db.pgq.table('jobs')} (queue, payload, max_attempts) values ('announced', '{}', 1)`,
       );
       await expect.poll(() => heard).toEqual(['1', '2', '3']);
+
+      // No flush to wait for: its statement's own trigger notifies.
+      await queue.enqueue({ n: 4 }, { durable: false });
+      await expect.poll(() => heard).toEqual(['1', '2', '3', '4']);
     } finally {
       await unlisten();
     }

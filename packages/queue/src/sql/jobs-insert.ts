@@ -21,6 +21,11 @@ export interface JobsInsertOutcome {
   queueExists: boolean;
   /** `id` is null when the unique key's holder finished before it could be read: try again. */
   jobs: Array<{ id: string | null; deduplicated: boolean }>;
+  /**
+   * False when the statement committed durably on its own: it left out the trigger's NOTIFY,
+   * and the caller announces the jobs now (`announceJobs`).
+   */
+  notified: boolean;
 }
 
 /**
@@ -46,6 +51,14 @@ export async function jobsInsert(
   const prepared = statement(pgq, unique ? 'jobs_insert_unique' : 'jobs_insert', () =>
     insertText(pgq, unique),
   );
+  // The app's transaction commits as the app set it; a shared statement waits for its flush
+  // when any of its jobs must be durable.
+  const durable = tx !== undefined || inputs.some((input) => input.durable);
+  // A NOTIFY holds a database-wide lock from its commit through the WAL flush: a statement
+  // that commits durably on its own leaves it out, for the caller to send once committed. In
+  // an app's transaction it goes out at that commit; without a flush to wait for it costs
+  // nothing, and the workers hear a round trip sooner.
+  const notified = tx !== undefined || !durable;
   const { rows } = await run<{ id: string | null; deduplicated: boolean; queue_exists: boolean }>(
     pgq,
     prepared,
@@ -57,13 +70,8 @@ export async function jobsInsert(
       inputs.map((input) => input.delayMs),
       inputs.map((input) => input.maxAttempts),
       inputs.map((input) => input.uniqueKey),
-      // The app's transaction commits as the app set it; a shared statement waits for its
-      // flush when any of its jobs must be durable.
-      tx !== undefined || inputs.some((input) => input.durable),
-      // On its own the statement commits before the caller hears back, and the caller
-      // announces the jobs then (`announceJobs`); in an app's transaction, the trigger's
-      // NOTIFY goes out when that transaction commits.
-      tx === undefined,
+      durable,
+      !notified,
     ],
     tx,
     inputs.length,
@@ -72,6 +80,7 @@ export async function jobsInsert(
     64,
   );
   return {
+    notified,
     queueExists: rows[0]?.queue_exists ?? false,
     jobs: rows.map((row) => ({ id: row.id, deduplicated: row.id !== null && row.deduplicated })),
   };
