@@ -98,8 +98,12 @@ export class RpcServer<
       throw new PgqError('PGQ_WORKER_STOPPED', 'This RpcServer was stopped: create a new one');
     }
     // Settings only for a queue created here: create(settings) would overwrite an existing one's.
+    // An answered request is worth nothing once its reply is stored: by default none is kept
+    // (a busy method would otherwise archive every call for a day).
     const created = await this.worker.queue.create();
-    if (created && this.#queueSettings) await this.worker.queue.create(this.#queueSettings);
+    if (created) {
+      await this.worker.queue.create({ completedRetentionSeconds: 0, ...this.#queueSettings });
+    }
     await this.worker.start();
     this.#sweeper.start();
   }

@@ -46,10 +46,12 @@ async function jobCount(queue: string): Promise<number> {
 
 describe('RpcClient and RpcServer', () => {
   it('answers a call with the handler return value, and leaves no reply behind', async () => {
+    // Answered requests kept, to count them.
     await serve<{ a: number; b: number }, number>(
       pgq,
       'rpc_add',
       (request) => request.a + request.b,
+      { queueSettings: { completedRetentionSeconds: 600 } },
     );
     await expect(rpc.call<number>('rpc_add', { a: 2, b: 3 })).resolves.toBe(5);
     const answers = await Promise.all(
@@ -65,10 +67,16 @@ describe('RpcClient and RpcServer', () => {
 
   it('validates the request at the call, in the server, and the response on both sides', async () => {
     const method = doubleMethod('rpc_double');
-    await serve(pgq, method, (request) => {
-      if (request.n < 0) return { doubled: 'negative' } as unknown as { doubled: number };
-      return { doubled: request.n * 2 + (request.label === 'none' ? 0 : 1) };
-    });
+    // Answered requests kept, so the count of jobs only moves when one is enqueued.
+    await serve(
+      pgq,
+      method,
+      (request) => {
+        if (request.n < 0) return { doubled: 'negative' } as unknown as { doubled: number };
+        return { doubled: request.n * 2 + (request.label === 'none' ? 0 : 1) };
+      },
+      { queueSettings: { completedRetentionSeconds: 600 } },
+    );
     await expect(rpc.call(method, { n: 21 })).resolves.toEqual({ doubled: 42, even: true });
     await expect(rpc.call(method, { n: 1, label: 'x' })).resolves.toEqual({
       doubled: 3,
@@ -179,11 +187,16 @@ describe('RpcClient and RpcServer', () => {
   it('discards a reply that arrives after the timeout, and deletes its row', async () => {
     const started = deferred();
     const release = deferred();
-    const server = await serve(pgq, 'rpc_slow', async () => {
-      started.resolve();
-      await release.promise;
-      return 'too late';
-    });
+    const server = await serve(
+      pgq,
+      'rpc_slow',
+      async () => {
+        started.resolve();
+        await release.promise;
+        return 'too late';
+      },
+      { queueSettings: { completedRetentionSeconds: 600 } },
+    );
     const call = rpc.call('rpc_slow', 1, { timeoutMs: 200 });
     await started.promise;
     await expect(call).rejects.toThrow(TimeoutError);
@@ -294,19 +307,32 @@ describe('RpcClient and RpcServer', () => {
     expect(server.worker.state).toBe('stopped');
   });
 
-  it('creates its queue with queueSettings, and leaves an existing queue as it is', async () => {
+  it('creates its queue with queueSettings (archiving no answered request by default), and leaves an existing queue as it is', async () => {
     const settings = { completedRetentionSeconds: 600 };
     await serve(pgq, 'rpc_created', () => 1, { queueSettings: settings });
     await new Queue(pgq, 'rpc_existing').create({ completedRetentionSeconds: 60 });
     await serve(pgq, 'rpc_existing', () => 1, { queueSettings: settings });
+    await serve(pgq, 'rpc_unarchived', (request: unknown) => request);
     const rows = await pgq.query<{ name: string; completed_retention_seconds: number }>(
       `select name, completed_retention_seconds from ${pgq.table('queues')}
-        where name in ('rpc_created', 'rpc_existing') order by name`,
+        where name in ('rpc_created', 'rpc_existing', 'rpc_unarchived') order by name`,
     );
     expect(rows).toEqual([
       { name: 'rpc_created', completed_retention_seconds: 600 },
       { name: 'rpc_existing', completed_retention_seconds: 60 },
+      { name: 'rpc_unarchived', completed_retention_seconds: 0 },
     ]);
+    await expect(rpc.call('rpc_unarchived', 'hi')).resolves.toBe('hi');
+    await eventually(async () => {
+      const live = await pgq.query(
+        `select 1 from ${pgq.table('jobs')} where queue = 'rpc_unarchived'`,
+      );
+      return live.length === 0;
+    });
+    const archived = await pgq.query(
+      `select 1 from ${pgq.table('job_archive')} where queue = 'rpc_unarchived'`,
+    );
+    expect(archived).toEqual([]);
   });
 
   it('refuses bad names and options at the edge', async () => {
