@@ -140,7 +140,7 @@ export class JobFetcher {
           // Nothing else due: a timer for the next scheduled job, so it does not wait a poll.
           this.#lockedRetryMs = minLockedRetryMs;
           this.wakeIn(delayMs);
-        } else if (delayMs !== null && rows.length === 0) {
+        } else if (delayMs !== null) {
           // Due, yet not claimed: SKIP LOCKED passed over a row another transaction held
           // for a moment. No NOTIFY will come for it, so look again soon (backing off, in
           // case something holds it for long).

@@ -75,7 +75,7 @@ describe('Worker', () => {
   });
 
   it('removes archived jobs past retention and stale registry rows in the background', async () => {
-    const queue = await freshQueue('cleanup', { completedRetentionSeconds: 0 });
+    const queue = await freshQueue('cleanup', { completedRetentionSeconds: 1 });
     await db.pgq.query(
       `insert into ${db.pgq.table('workers')} (id, hostname, pid, queues, last_seen_at)
        values ('crashed-long-ago', 'gone', 1, '{cleanup}', now() - interval '10 minutes')`,
@@ -89,9 +89,14 @@ describe('Worker', () => {
     await worker.start();
     await queue.enqueueMany([{ n: 1 }, { n: 2 }]);
     await expect.poll(() => completed).toBe(2);
-    await expect.poll(() => queue.stats().then((stats) => stats.completed)).toBe(0);
-    const registry = await db.pgq.db.selectFrom('workers').select('id').execute();
-    expect(registry).toEqual([{ id: worker.id }]);
+    // Archived first, then removed by the cleanup once past the one-second retention.
+    await expect.poll(() => queue.stats().then((stats) => stats.completed)).toBe(2);
+    await expect
+      .poll(() => queue.stats().then((stats) => stats.completed), { timeout: 5_000 })
+      .toBe(0);
+    await expect
+      .poll(() => db.pgq.db.selectFrom('workers').select('id').execute())
+      .toEqual([{ id: worker.id }]);
   });
 
   it("emits dead for a crashed worker's job it rescues out of attempts", async () => {
@@ -205,6 +210,33 @@ describe('Worker', () => {
     }
     const releasedAt = Date.now();
     expect(await queue.waitFor(id, { timeoutMs: 5_000 })).toBe('ran');
+    expect(Date.now() - releasedAt).toBeLessThan(1_500);
+  });
+
+  it('also picks up a held row that a claim passed over while taking the others', async () => {
+    const queue = await freshQueue('locked_among_free');
+    const [held, free] = await queue.enqueueMany([{ n: 1 }, { n: 2 }]);
+    const holder = await db.pgq.pool.connect();
+    const ran: number[] = [];
+    try {
+      await holder.query('begin');
+      await holder.query(`select 1 from ${db.pgq.table('jobs')} where id = $1 for update`, [
+        held!.id,
+      ]);
+      const worker = track(queue, async (job) => ran.push(job.payload.n), {
+        concurrency: 4,
+        pollIntervalMs: 60_000,
+      });
+      await worker.start();
+      await queue.waitFor(free!.id, { timeoutMs: 5_000 });
+      expect(ran).toEqual([2]);
+    } finally {
+      await holder.query('commit');
+      holder.release();
+    }
+    const releasedAt = Date.now();
+    await queue.waitFor(held!.id, { timeoutMs: 5_000 });
+    expect(ran).toEqual([2, 1]);
     expect(Date.now() - releasedAt).toBeLessThan(1_500);
   });
 

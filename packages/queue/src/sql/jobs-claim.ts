@@ -22,15 +22,15 @@ import { run, statement } from './statement.js';
  * database crash only puts the job back to pending, as a worker crash would. The job's
  * completion commits durably, flushing the claim with it.
  */
-/** What a claim took and, when it took nothing, when to look again. */
+/** What a claim took, and when to look again. */
 export interface ClaimOutcome {
   /** In claim order. */
   jobs: JobRow[];
   /**
    * When no due job is left: milliseconds (database clock) until the earliest waiting job is
-   * due, or null when none waits (or due jobs are left). Zero or less, after an empty claim,
-   * means a due job was passed over because another transaction held its row for a moment (a
-   * `waitFor` flagging it, a cancel): look again shortly.
+   * due, or null when none waits (or due jobs are left). Zero means a due job was passed over
+   * because another transaction held its row for a moment (a `waitFor` flagging it, a
+   * cancel): look again shortly.
    */
   nextRunMs: number | null;
   /** Due jobs were left after this claim (it took as many as it asked for, and more wait). */
@@ -68,23 +68,19 @@ export async function jobsClaim(
     )
     select case
              when due.more then null
-             -- The statement's snapshot still shows the rows it claims as pending, so after a
-             -- claim only later jobs count.
-             when exists (select from claimed) then (
+             -- A due row this claim did not take is one another transaction held for a moment
+             -- (a waitFor flagging it, a cancel, another claim): look again shortly, since no
+             -- NOTIFY will come for it. The statement's snapshot still shows the rows it took as
+             -- pending; they come first in the claim index, so this reads at most a row past them.
+             when exists (
+               select from ${pgq.table('jobs')} j
+                where queue = $1 and state = 'pending' and run_at <= statement_timestamp()
+                  and not exists (select from next where next.id = j.id)) then 0::float8
+             else (
                select (extract(epoch from min(run_at) - statement_timestamp()) * 1000)::float8
                  from ${pgq.table('jobs')}
                 where queue = $1 and state = 'pending' and run_at > created_at
                   and run_at > statement_timestamp())
-             -- After an empty claim a due job means a row another transaction held: look again
-             -- shortly. This reads the claim index as the claim did, so it costs no more.
-             when exists (
-               select from ${pgq.table('jobs')}
-                where queue = $1 and state = 'pending' and run_at <= statement_timestamp()
-                order by priority desc, run_at, id) then 0::float8
-             else (
-               select (extract(epoch from min(run_at) - statement_timestamp()) * 1000)::float8
-                 from ${pgq.table('jobs')}
-                where queue = $1 and state = 'pending' and run_at > created_at)
            end as next_run_ms,
            due.more as more_due, claimed.*
       from (
