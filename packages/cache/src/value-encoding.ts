@@ -1,4 +1,4 @@
-import { ValidationError } from '@pgq/core';
+import { isPlainJson, ValidationError } from '@pgq/core';
 
 /** A value as stored: JSON text, or bytes for a `Buffer`/`Uint8Array`. Exactly one is set. */
 export interface StoredValue {
@@ -29,7 +29,7 @@ export function encodeValue(value: unknown, path: readonly string[] = []): Store
   }
   // Most values are plain data: checked by a quick walk, they need no replacer, which would
   // cost a call per member (several times the cost of the stringify itself).
-  if (isPlainJson(value, 0)) return { value: JSON.stringify(value), bytes: null };
+  if (isPlainJson(value)) return { value: JSON.stringify(value), bytes: null };
   const refuse = (key: string, message: string): never => {
     throw new ValidationError(notSerialisable, [
       { path: key === '' ? path : [...path, key], message },
@@ -61,47 +61,6 @@ export function encodeValue(value: unknown, path: readonly string[] = []): Store
     throw new ValidationError(notSerialisable, [{ path, message }], { cause: error });
   }
   return { value: text as string, bytes: null };
-}
-
-/** Deeper than this, the slow path decides (it also reports cycles, which recurse forever here). */
-const maxPlainDepth = 64;
-
-/**
- * True when `JSON.stringify(value)` is exactly what the refusing replacer would produce:
- * nothing but null, booleans, strings, finite numbers, arrays without holes or `undefined`,
- * and plain objects (whose `undefined` properties JSON drops) without `toJSON`. Anything else
- * (a Date, a class instance, a bigint, a hole, a cycle) is left to the slow path, which
- * accepts or refuses it with the precise issue.
- */
-function isPlainJson(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value);
-    case 'object': {
-      if (value === null) return true;
-      if (depth >= maxPlainDepth) return false;
-      if (Array.isArray(value)) {
-        for (let index = 0; index < value.length; index++) {
-          const member: unknown = value[index];
-          if (member === undefined || !isPlainJson(member, depth + 1)) return false;
-        }
-        return true;
-      }
-      const prototype = Object.getPrototypeOf(value);
-      if (prototype !== Object.prototype && prototype !== null) return false;
-      if ('toJSON' in value) return false;
-      for (const key in value) {
-        const member: unknown = (value as Record<string, unknown>)[key];
-        if (member !== undefined && !isPlainJson(member, depth + 1)) return false;
-      }
-      return true;
-    }
-    default:
-      return false;
-  }
 }
 
 /** Turns a stored row back into the value: a `Buffer` for bytes, else the parsed JSON. */

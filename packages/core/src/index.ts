@@ -60,5 +60,6 @@ export {
   quoteLiteral,
 } from './names.js';
 export { Pgq, type QueryOptions } from './pgq.js';
+export { isPlainJson } from './plain-json.js';
 export { Sweeper, type SweeperOptions } from './sweeper.js';
 export { textProblem } from './text.js';

@@ -100,11 +100,18 @@ export async function prepareJob(
   contract: Contract | undefined,
 ): Promise<JobInsertInput> {
   if (contract) await validate(contract.schema as StandardSchemaV1, payload);
-  return toInsertInput(toJsonText(payload), {
+  return toInsertInput(toJsonText(payload), withContractDefaults(options, contract));
+}
+
+function withContractDefaults(
+  options: Omit<EnqueueOptions, 'tx'>,
+  contract: Contract | undefined,
+): Omit<EnqueueOptions, 'tx'> {
+  return {
     priority: contract?.defaults?.priority,
     maxAttempts: contract?.defaults?.maxAttempts,
     ...definedOnly(options),
-  });
+  };
 }
 
 /**
@@ -120,13 +127,20 @@ async function prepareBatch(
   const inputs: JobInsertInput[] = [];
   const rowOf: PreparedBatch['rowOf'] = [];
   const rowByKey = new Map<string, number>();
+  const batchOptions = definedOnly(shared);
+  // A bare payload takes the batch's options as they are: checked once, not per item.
+  let bare: JobInsertInput | undefined;
   for (const item of items) {
-    const { payload, ...own } = isJobSpec(item) ? item : { payload: item };
-    const input = await prepareJob(
-      payload,
-      { ...definedOnly(shared), ...definedOnly(own) },
-      contract,
-    );
+    let input: JobInsertInput;
+    if (isJobSpec(item)) {
+      const { payload, ...own } = item;
+      input = await prepareJob(payload, { ...batchOptions, ...definedOnly(own) }, contract);
+    } else {
+      if (contract) await validate(contract.schema as StandardSchemaV1, item);
+      const payload = toJsonText(item);
+      bare ??= toInsertInput(payload, withContractDefaults(batchOptions, contract));
+      input = { ...bare, payload };
+    }
     const earlier = input.uniqueKey === null ? undefined : rowByKey.get(input.uniqueKey);
     if (earlier !== undefined) {
       rowOf.push({ row: earlier, duplicate: true });

@@ -31,4 +31,42 @@ describe('toJsonText', () => {
     expect(() => toJsonText(cyclic)).toThrow(ValidationError);
     expect(() => toJsonText(cyclic, 'result')).toThrow(/Invalid result/);
   });
+
+  it('gives what JSON.stringify gives for every value it accepts, plain or not', () => {
+    class Point {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+    }
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 100; level++) deep = { level, next: [deep] };
+    const accepted: unknown[] = [
+      { a: 1, b: 'two', c: [true, null, { d: -0 }], e: undefined, f: { g: [] } },
+      Object.assign(Object.create(null), { bare: 1 }),
+      JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}'),
+      [new Date(0), new Date(Number.NaN)],
+      new Map([['k', 1]]),
+      new Point(1, 2),
+      { money: { toJSON: () => '12.50' } },
+      Object.assign(new Date(0), { toJSON: () => 'own' }),
+      Object.assign([1, 2], { extra: 'ignored' }),
+      deep,
+      'é😀',
+    ];
+    for (const value of accepted) expect(toJsonText(value)).toBe(JSON.stringify(value));
+  });
+
+  it('refuses what a toJSON or a getter produces, as for plain values', () => {
+    expect(() => toJsonText({ bad: { toJSON: () => 1n } })).toThrow(/payload\.bad: BigInt/);
+    let reads = 0;
+    const flaky = {
+      get value() {
+        reads += 1;
+        if (reads > 1) throw new Error('read twice');
+        return 1;
+      },
+    };
+    expect(() => toJsonText(flaky)).toThrow(ValidationError);
+  });
 });

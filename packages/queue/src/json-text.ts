@@ -1,4 +1,6 @@
-import { textProblem, ValidationError } from '@pgq/core';
+import { isPlainJson, textProblem, ValidationError } from '@pgq/core';
+
+const storable = (text: string): boolean => textProblem(text) === undefined;
 
 /**
  * Serialises a payload or result to JSON text for a `jsonb` column, refusing what JSON would
@@ -14,6 +16,20 @@ import { textProblem, ValidationError } from '@pgq/core';
  * ```
  */
 export function toJsonText(value: unknown, what = 'payload'): string {
+  // Most payloads are plain data: one walk that allocates nothing proves it, and the native
+  // serialiser runs without a replacer. Anything else takes the checking path, which names
+  // the problem (or serialises what the walk would not vouch for, such as a Map or a toJSON).
+  if (isPlainJson(value, storable)) {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      // A getter that threw or changed its answer: the checking path says what went wrong.
+    }
+  }
+  return checkedJsonText(value, what);
+}
+
+function checkedJsonText(value: unknown, what: string): string {
   const paths = new WeakMap<object, string>();
   let text: string | undefined;
   try {
