@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { Queue, Worker } from '@pgq/queue';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readDashboardSnapshot } from '../src/dashboard/read-dashboard-snapshot.js';
 import { assertBuilt, binPath, childEnv, runCli, watch } from './pgq-cli.js';
 
@@ -30,6 +30,15 @@ beforeAll(async () => {
   await worker.start();
 });
 
+// A test that failed mid-way leaves its dashboard running (refreshing against the database
+// until the machine stops): end whatever is still alive.
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
+
 afterAll(async () => {
   await worker.stop();
   await db.dispose();
@@ -53,9 +62,17 @@ function plain(text: string): string {
   return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replaceAll('\r', '');
 }
 
-function startDashboardInTerminal() {
+// The dashboard processes of this file still running (node itself, not the `script` around it).
+function dashboardPids(): string[] {
+  const pattern = `^${process.execPath} ${binPath} dashboard .*--schema ${db.schema}`;
+  const found = spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' });
+  return found.stdout.split('\n').filter((line) => line !== '');
+}
+
+function startDashboardInTerminal(shellPrefix = '') {
   // `script` runs the command in a pseudo-terminal: stdin and stdout are a TTY, as for a person.
   const command = [
+    shellPrefix,
     'stty cols 160 rows 40;',
     'exec',
     process.execPath,
@@ -73,6 +90,7 @@ function startDashboardInTerminal() {
     env: childEnv({ CI: 'true' }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  started.push(child);
   return { child, output: watch(child) };
 }
 
@@ -113,7 +131,8 @@ describe('dashboard in a terminal', () => {
     const { child, output } = startDashboardInTerminal();
     const frame =
       /\ndash\s+3\s+1\s+1\s+0\s+2\s+0\.07\s+2\s+\S+\s+0\n\s*idle\s+0\s+0\s+0\s+0\s+0\s+0\.00\s+0\s+-\s+1\n/;
-    await output.waitFor('stdout', (text) => frame.test(plain(text)));
+    // A frame can reach the pipe in more than one chunk: wait for its last line too.
+    await output.waitFor('stdout', (text) => frame.test(plain(text)) && text.includes('q quit'));
     const seen = plain(output.stdout());
     expect(seen).toContain(`pgq dashboard  schema ${db.schema} at`);
     expect(seen).toMatch(
@@ -133,6 +152,16 @@ describe('dashboard in a terminal', () => {
     expect(result.stdout.lastIndexOf('\u001b[?25h')).toBeGreaterThan(
       result.stdout.lastIndexOf('\u001b[?25l'),
     );
+  });
+
+  it('exits when its terminal goes away, even with hang-ups ignored', async () => {
+    const { child, output } = startDashboardInTerminal('trap "" HUP;');
+    await output.waitFor('stdout', /Workers: 1 live/);
+    expect(dashboardPids()).toHaveLength(1);
+    // The terminal closes (and its SIGHUP is ignored): the dashboard must end, not go on
+    // refreshing against the database with nobody watching.
+    child.kill('SIGKILL');
+    await expect.poll(dashboardPids, { timeout: 5_000 }).toEqual([]);
   });
 
   it('quits cleanly on Ctrl-C', async () => {
