@@ -2,6 +2,21 @@ import type { Executor, Pgq } from '@pgq/core';
 import { type JobRow, liveJobColumns } from './job-row.js';
 import { run, statement } from './statement.js';
 
+/** What a claim took, and when to look again. */
+export interface ClaimOutcome {
+  /** In claim order. */
+  jobs: JobRow[];
+  /**
+   * When no due job is left: milliseconds (database clock) until the earliest waiting job is
+   * due, or null when none waits (or due jobs are left). Zero means a due job was passed over
+   * because another transaction held its row for a moment (a `waitFor` flagging it, a
+   * cancel): look again shortly.
+   */
+  nextRunMs: number | null;
+  /** Due jobs were left after this claim (it took as many as it asked for, and more wait). */
+  moreDue: boolean;
+}
+
 /**
  * Claims up to `limit` ready jobs of a queue in one statement: highest priority first, then
  * oldest `run_at`, then id. Each gets a fresh lease token, a lease on the database clock
@@ -22,21 +37,6 @@ import { run, statement } from './statement.js';
  * database crash only puts the job back to pending, as a worker crash would. The job's
  * completion commits durably, flushing the claim with it.
  */
-/** What a claim took, and when to look again. */
-export interface ClaimOutcome {
-  /** In claim order. */
-  jobs: JobRow[];
-  /**
-   * When no due job is left: milliseconds (database clock) until the earliest waiting job is
-   * due, or null when none waits (or due jobs are left). Zero means a due job was passed over
-   * because another transaction held its row for a moment (a `waitFor` flagging it, a
-   * cancel): look again shortly.
-   */
-  nextRunMs: number | null;
-  /** Due jobs were left after this claim (it took as many as it asked for, and more wait). */
-  moreDue: boolean;
-}
-
 export async function jobsClaim(
   pgq: Pgq,
   queue: string,
@@ -75,7 +75,8 @@ export async function jobsClaim(
              when exists (
                select from ${pgq.table('jobs')} j
                 where queue = $1 and state = 'pending' and run_at <= statement_timestamp()
-                  and not exists (select from next where next.id = j.id)) then 0::float8
+                  -- NOT IN, hashed: an anti-join re-scanned \`next\` per row (400 rows: 6 ms).
+                  and j.id not in (select id from next)) then 0::float8
              else (
                select (extract(epoch from min(run_at) - statement_timestamp()) * 1000)::float8
                  from ${pgq.table('jobs')}
