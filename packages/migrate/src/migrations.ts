@@ -5,6 +5,7 @@ import pubsub from '../sql/0003_pubsub.sql';
 import cache from '../sql/0004_cache.sql';
 import rpc from '../sql/0005_rpc.sql';
 import schedules from '../sql/0006_schedules.sql';
+import pubsubAuth from '../sql/0008_pubsub_auth.sql';
 
 /** One numbered migration file. */
 export interface Migration {
@@ -22,7 +23,8 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: '0004_cache', sql: cache },
   { version: 5, name: '0005_rpc', sql: rpc },
   { version: 6, name: '0006_schedules', sql: schedules },
+  { version: 8, name: '0008_pubsub_auth', sql: pubsubAuth },
 ];
 
 /** The newest migration's version. */
-export const latestVersion = migrations.length;
+export const latestVersion = migrations[migrations.length - 1]!.version;

@@ -26,4 +26,6 @@ export const schemaObjects: readonly SchemaObject[] = [
   { kind: 'table', name: 'pubsub_payloads', version: 3 },
   { kind: 'table', name: 'cache_entries', version: 4 },
   { kind: 'table', name: 'rpc_replies', version: 5 },
+  { kind: 'table', name: 'pubsub_auth', version: 8 },
+  { kind: 'function', name: 'pubsub_tag(text)', version: 8 },
 ];

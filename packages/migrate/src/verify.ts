@@ -1,6 +1,6 @@
 import type { Pgq } from '@pgq/core';
 import { appliedVersions } from './migrate.js';
-import { latestVersion } from './migrations.js';
+import { latestVersion, migrations } from './migrations.js';
 import { schemaObjects } from './objects.js';
 
 /** What `verify()` found. */
@@ -32,7 +32,7 @@ export async function verify(pgq: Pgq): Promise<VerifyResult> {
   if (installed.size === 0) {
     problems.push(`pgq is not installed in schema "${pgq.schema}": run \`pgq migrate\``);
   } else {
-    for (let version = 1; version <= latestVersion; version++) {
+    for (const { version } of migrations) {
       if (!installed.has(version))
         problems.push(`migration ${version} is not applied: run \`pgq migrate\``);
     }
