@@ -1,14 +1,27 @@
-import { type Pgq, PgqError } from '@pgq/core';
+import { PgqError } from '@pgq/core';
 import { decodeEnvelope, type Envelope } from './envelope.js';
 import { MessageDecodeError } from './errors/message-decode-error.js';
+import { MessageRejectedError, type RejectionReason } from './errors/message-rejected-error.js';
 import { PayloadExpiredError } from './errors/payload-expired-error.js';
 import { Fifo } from './fifo.js';
 import type { Message } from './message.js';
-import { getPayload } from './sql/payload-get.js';
+import type { MessageKey } from './message-key.js';
+import type { PayloadFetcher } from './payload-fetcher.js';
+import type { ReplayGuard } from './replay-guard.js';
 
 /** Where a notification goes once decoded: the route it arrived on. */
 export interface InboxTarget {
+  /** The message ids this route has had: each is delivered once. */
+  readonly replays: ReplayGuard;
   deliver(message: Message): void;
+}
+
+/** What an `Inbox` works with. */
+export interface InboxParts {
+  /** The schema's key; set before the first LISTEN. */
+  key: () => MessageKey | undefined;
+  fetcher: PayloadFetcher;
+  report: (error: Error) => void;
 }
 
 interface Arrival {
@@ -19,33 +32,52 @@ interface Arrival {
   outcome: { body: string } | { error: Error } | undefined;
 }
 
+// Rejections are reported at most this often (the first one at once).
+const reportEveryMs = 60_000;
+
 /**
- * Turns notifications into messages, in arrival order. A large message's body is fetched
- * from `pubsub_payloads` while later notifications wait behind it, so a subscriber sees a
- * publisher's messages in the order they were sent whatever their sizes. Fetches run
- * concurrently; only delivery is ordered.
+ * Turns notifications into messages, in arrival order. Only genuine messages get through:
+ * signed with the schema's key, in the current format, with a valid channel, not seen on
+ * this route before and not older than the replay window. Anything else is dropped before
+ * any query, counted in `rejected` and reported sparingly, so forged notifications cost a
+ * hash each and nothing more (issue #26). A large message's body is fetched from
+ * `pubsub_payloads` while later notifications wait behind it, so a subscriber sees a
+ * publisher's messages in the order they were sent whatever their sizes.
  *
  * @example
  * ```ts
- * const inbox = new Inbox(pgq, (error) => bus.emit('error', error));
+ * const inbox = new Inbox({ key: () => key, fetcher, report: (error) => bus.emit('error', error) });
  * await pgq.listener.listen(notifyChannel, (text) => inbox.accept(route, notifyChannel, text));
  * ```
  */
 export class Inbox {
-  readonly #pgq: Pgq;
-  readonly #report: (error: Error) => void;
+  readonly #parts: InboxParts;
   readonly #arrivals = new Fifo<Arrival>();
+  #rejected = 0;
+  #lastReportAt = Number.NEGATIVE_INFINITY;
 
-  constructor(pgq: Pgq, report: (error: Error) => void) {
-    this.#pgq = pgq;
-    this.#report = report;
+  constructor(parts: InboxParts) {
+    this.#parts = parts;
+  }
+
+  /** Notifications dropped as not genuine (see `MessageRejectedError`). */
+  get rejected(): number {
+    return this.#rejected;
   }
 
   /** Takes one notification's text as the listener hands it over. */
   accept(target: InboxTarget, notifyChannel: string, text: string): void {
-    const envelope = decodeEnvelope(text);
-    if (!envelope) {
-      this.#report(new MessageDecodeError(notifyChannel, text));
+    const key = this.#parts.key();
+    if (!key) return;
+    const envelope = decodeEnvelope(text, key);
+    if (typeof envelope === 'string') {
+      this.#reject(envelope, notifyChannel);
+      return;
+    }
+    const now = Date.now();
+    const replay = target.replays.admit(envelope.id, envelope.sentAt, now);
+    if (replay) {
+      this.#reject(replay, notifyChannel);
       return;
     }
     const arrival: Arrival = {
@@ -70,9 +102,17 @@ export class Inbox {
     this.#arrivals.clear();
   }
 
+  #reject(reason: RejectionReason, notifyChannel: string): void {
+    this.#rejected++;
+    const now = Date.now();
+    if (now - this.#lastReportAt < reportEveryMs) return;
+    this.#lastReportAt = now;
+    this.#parts.report(new MessageRejectedError(reason, notifyChannel, this.#rejected));
+  }
+
   async #fetch(envelope: Envelope): Promise<{ body: string } | { error: Error }> {
     try {
-      const body = await getPayload(this.#pgq, envelope.body);
+      const body = await this.#parts.fetcher.fetch(envelope.body, envelope.channel);
       if (body !== undefined) return { body };
       return { error: new PayloadExpiredError(envelope.channel, envelope.id) };
     } catch (error) {
@@ -92,7 +132,7 @@ export class Inbox {
       if (!head?.outcome) return;
       this.#arrivals.shift();
       if ('error' in head.outcome) {
-        this.#report(head.outcome.error);
+        this.#parts.report(head.outcome.error);
         continue;
       }
       const message = this.#decode(head, head.outcome.body);
@@ -108,7 +148,7 @@ export class Inbox {
     try {
       return { channel: envelope.channel, id: envelope.id, payload: JSON.parse(body) };
     } catch (error) {
-      this.#report(new MessageDecodeError(arrival.notifyChannel, body, { cause: error }));
+      this.#parts.report(new MessageDecodeError(arrival.notifyChannel, body, { cause: error }));
       return undefined;
     }
   }

@@ -33,6 +33,14 @@ export interface PubSubOptions {
    * publisher's messages. Default `true`.
    */
   wildcardFanOut?: boolean;
+  /**
+   * How far a message's publish time (the publisher's clock) may be from now, either way,
+   * for a subscriber to accept it; within it, each message id is accepted once per channel.
+   * A captured message sent again by someone who LISTENs is dropped as `replayed` or
+   * `stale`. Keep it above the longest transaction that publishes with `tx` and the clock
+   * difference between hosts. Default 60,000 ms.
+   */
+  replayWindowMs?: number;
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   type Contract,
   type ContractInput,
   type ContractOutput,
+  type Executor,
   isContract,
   type Pgq,
   PgqError,
@@ -12,7 +13,9 @@ import {
 import { assertChannel, parseChannelPattern } from './channel-pattern.js';
 import { Inbox } from './inbox.js';
 import type { Message, MessageHandler } from './message.js';
-import { prepareMessage } from './outgoing-message.js';
+import { MessageKey } from './message-key.js';
+import { encodePayload, prepareMessage } from './outgoing-message.js';
+import { PayloadFetcher } from './payload-fetcher.js';
 import { PayloadSweeper } from './payload-sweeper.js';
 import type {
   PublishOptions,
@@ -23,10 +26,14 @@ import type {
 import { PublishBatcher } from './publish-batcher.js';
 import { RouteTable } from './route-table.js';
 import { notifyMessages, type OutgoingMessage } from './sql/messages-notify.js';
+import { getPubSubKey } from './sql/pubsub-key-get.js';
 import { Subscription } from './subscription.js';
 import { wholeNumber } from './whole-number.js';
 
 const batchLimits = { maxMessages: 1_000, maxBytes: 8 * 1_048_576 };
+// Stored bodies read at once: a few, so a burst of large messages neither holds many bodies
+// in memory nor takes the pool from publishers.
+const maxFetchesInFlight = 4;
 
 /**
  * Publish/subscribe over PostgreSQL LISTEN/NOTIFY. Every subscription of a `Pgq` shares
@@ -51,6 +58,8 @@ export class PubSub extends EventEmitter<PubSubEvents> {
   readonly #sweeper: PayloadSweeper;
   readonly #inbox: Inbox;
   readonly #routes: RouteTable;
+  #key: MessageKey | undefined;
+  #loadingKey: Promise<MessageKey> | undefined;
   #sequence = 0;
   #watchingReconnects = false;
   #closed = false;
@@ -63,6 +72,7 @@ export class PubSub extends EventEmitter<PubSubEvents> {
       payloadRetentionMs: wholeNumber('payloadRetentionMs', options.payloadRetentionMs, 60_000, 0),
       highWaterMark: wholeNumber('highWaterMark', options.highWaterMark, 10_000, 1),
       wildcardFanOut: options.wildcardFanOut ?? true,
+      replayWindowMs: wholeNumber('replayWindowMs', options.replayWindowMs, 60_000, 1),
     };
     this.#batcher = new PublishBatcher(pgq, batchLimits);
     this.#sweeper = new PayloadSweeper(pgq, {
@@ -71,8 +81,21 @@ export class PubSub extends EventEmitter<PubSubEvents> {
       onSwept: (deleted) => this.emit('swept', deleted),
       onError: (error) => this.#report(error),
     });
-    this.#inbox = new Inbox(pgq, (error) => this.#report(error));
-    this.#routes = new RouteTable(pgq.listener, this.#inbox);
+    this.#inbox = new Inbox({
+      key: () => this.#key,
+      fetcher: new PayloadFetcher(pgq, maxFetchesInFlight),
+      report: (error) => this.#report(error),
+    });
+    this.#routes = new RouteTable(pgq.listener, this.#inbox, this.#options.replayWindowMs);
+  }
+
+  /**
+   * Notifications dropped so far because they were not genuine pgq messages: unsigned or
+   * forged, in the old format, malformed, replayed or stale (see `MessageRejectedError`).
+   * None of them was delivered.
+   */
+  get rejected(): number {
+    return this.#inbox.rejected;
   }
 
   /**
@@ -118,10 +141,12 @@ export class PubSub extends EventEmitter<PubSubEvents> {
     let message: OutgoingMessage;
     try {
       if (contract) await validate(contract.schema, payload, `message on ${channel}`);
-      message = prepareMessage(payload, {
+      const encoded = encodePayload(payload, this.#options.maxPayloadBytes);
+      const key = this.#key ?? (await this.#loadKey(options.tx));
+      message = prepareMessage(encoded, {
         channel,
         id,
-        maxPayloadBytes: this.#options.maxPayloadBytes,
+        key,
         wildcardFanOut: this.#options.wildcardFanOut,
         notifyChannel: (route) => this.#notifyChannel(route),
       });
@@ -185,6 +210,8 @@ export class PubSub extends EventEmitter<PubSubEvents> {
     const pattern = parseChannelPattern(contract ? contract.name : target);
     const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : undefined;
     const options = (handler ? maybeOptions : (handlerOrOptions as SubscribeOptions)) ?? {};
+    // Before the LISTEN: no notification may arrive that cannot be checked.
+    if (!this.#key) await this.#loadKey();
     const subscription = new Subscription<unknown>({
       pattern,
       contract,
@@ -244,6 +271,22 @@ export class PubSub extends EventEmitter<PubSubEvents> {
     await this.#batcher.drain();
     await this.#sweeper.stop();
     this.#watchReconnects(false);
+  }
+
+  // Read once per PubSub; a failed read (not installed yet, no privilege) is tried again by
+  // the next publish or subscribe.
+  #loadKey(tx?: Executor): Promise<MessageKey> {
+    this.#loadingKey ??= getPubSubKey(this.#pgq, tx).then(
+      (key) => {
+        this.#key = new MessageKey(key);
+        return this.#key;
+      },
+      (error) => {
+        this.#loadingKey = undefined;
+        throw error;
+      },
+    );
+    return this.#loadingKey;
   }
 
   // `pubsub:` keeps these apart from the NOTIFY channels of queues and RPC in the schema.

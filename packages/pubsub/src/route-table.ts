@@ -1,5 +1,6 @@
 import type { Listener } from '@pgq/core';
 import type { Inbox, InboxTarget } from './inbox.js';
+import { ReplayGuard } from './replay-guard.js';
 import type { Subscription } from './subscription.js';
 
 interface Route extends InboxTarget {
@@ -16,7 +17,7 @@ interface Route extends InboxTarget {
  *
  * @example
  * ```ts
- * const routes = new RouteTable(pgq.listener, inbox);
+ * const routes = new RouteTable(pgq.listener, inbox, 60_000);
  * await routes.add(subscription, pgq.channel('pubsub:events.>'));
  * await routes.remove(subscription);
  * ```
@@ -24,12 +25,14 @@ interface Route extends InboxTarget {
 export class RouteTable {
   readonly #listener: Listener;
   readonly #inbox: Inbox;
+  readonly #replayWindowMs: number;
   readonly #routes = new Map<string, Route>();
   readonly #routeOf = new Map<Subscription<any>, Route>();
 
-  constructor(listener: Listener, inbox: Inbox) {
+  constructor(listener: Listener, inbox: Inbox, replayWindowMs: number) {
     this.#listener = listener;
     this.#inbox = inbox;
+    this.#replayWindowMs = replayWindowMs;
   }
 
   /** How many subscriptions are live. */
@@ -67,6 +70,9 @@ export class RouteTable {
     const route: Route = {
       notifyChannel,
       subscriptions,
+      // Per route: the same message legitimately arrives once on its channel and once on
+      // its fan-out channel.
+      replays: new ReplayGuard(this.#replayWindowMs),
       listening: Promise.resolve(async () => {}),
       deliver(message) {
         for (const subscription of subscriptions) {

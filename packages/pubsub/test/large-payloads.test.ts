@@ -2,7 +2,10 @@ import { once } from 'node:events';
 import { PayloadTooLargeError } from '@pgq/core';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PayloadExpiredError, PubSub } from '../src/index.js';
+import { envelopeHead, sealEnvelope } from '../src/envelope.js';
+import { MessageRejectedError, PayloadExpiredError, PubSub } from '../src/index.js';
+import { MessageKey } from '../src/message-key.js';
+import { getPubSubKey } from '../src/sql/pubsub-key-get.js';
 import { recordingExecutor, take } from './support.js';
 
 let db: TestDatabase;
@@ -95,19 +98,27 @@ describe('large payloads', () => {
     const errors: Error[] = [];
     bus.on('error', (error) => errors.push(error));
     const pull = await bus.subscribe('large.gone');
-    // A bare notification referring to a row that was never stored (or already swept).
+    // A signed notification referring to a row that was never stored (or already swept).
     const notifyChannel = db.pgq.channel('pubsub:large.gone');
+    const key = new MessageKey(await getPubSubKey(db.pgq));
+    const head = envelopeHead({
+      id: 'dead:1',
+      channel: 'large.gone',
+      kind: 'string',
+      stored: true,
+      sentAt: Date.now(),
+    });
     await db.pgq.query('select pg_notify($1, $2)', [
       notifyChannel,
-      '1Sdead:1 large.gone\n00000000-0000-4000-8000-000000000000',
+      sealEnvelope(key, `${head}00000000-0000-4000-8000-000000000000`),
     ]);
     await db.pgq.query('select pg_notify($1, $2)', [notifyChannel, 'not a pgq message']);
     const publisher = new PubSub(db.pgq);
     await publisher.publish('large.gone', 'after');
     expect((await take(pull, 1))[0]?.payload).toBe('after');
-    // The undecodable one is reported at once, the missing body after its lookup.
+    // The unsigned one is reported at once, the missing body after its lookup.
     expect(errors.map((error) => (error as { code?: string }).code).sort()).toEqual([
-      'PGQ_MESSAGE_DECODE',
+      MessageRejectedError.code,
       PayloadExpiredError.code,
     ]);
     await Promise.all([publisher.close(), bus.close()]);

@@ -1,6 +1,12 @@
 import { connect } from '@pgq/core';
 import { describe, expect, it } from 'vitest';
-import { isRequestId, newCallerPrefix, newRequestId, replyChannelOf } from './request-id.js';
+import {
+  callerPrefixOf,
+  isRequestId,
+  newCallerPrefix,
+  newRequestId,
+  replyChannelOf,
+} from './request-id.js';
 
 describe('request ids', () => {
   it('are UUIDs that carry their caller prefix', () => {
@@ -10,7 +16,8 @@ describe('request ids', () => {
     for (const id of ids) {
       expect(isRequestId(id)).toBe(true);
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(id.replace('-', '').slice(0, 12)).toBe(prefix);
+      expect(callerPrefixOf(id)).toBe(prefix);
+      expect(callerPrefixOf(id.toUpperCase())).toBe(prefix);
     }
   });
 

@@ -29,8 +29,12 @@ export function isRequestId(value: unknown): value is string {
   return typeof value === 'string' && uuidPattern.test(value.toLowerCase());
 }
 
+/** The prefix of the caller that made `requestId` (its first 48 bits, in hex). */
+export function callerPrefixOf(requestId: string): string {
+  return requestId.toLowerCase().replace('-', '').slice(0, 12);
+}
+
 /** The NOTIFY channel of the caller that made `requestId`: derived from its prefix. */
 export function replyChannelOf(pgq: Pgq, requestId: string): string {
-  const prefix = requestId.toLowerCase().replace('-', '').slice(0, 12);
-  return pgq.channel(`rpc.reply.${prefix}`);
+  return pgq.channel(`rpc.reply.${callerPrefixOf(requestId)}`);
 }

@@ -16,7 +16,13 @@ import { toRemoteError } from './reply-error.js';
 import { ReplyReader } from './reply-reader.js';
 import { replySweeper } from './reply-sweeper.js';
 import { writeError, writeResponse } from './reply-writer.js';
-import { isRequestId, newCallerPrefix, newRequestId, replyChannelOf } from './request-id.js';
+import {
+  callerPrefixOf,
+  isRequestId,
+  newCallerPrefix,
+  newRequestId,
+  replyChannelOf,
+} from './request-id.js';
 import { RequestSender } from './request-sender.js';
 import type {
   CallOptions,
@@ -212,8 +218,12 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   #listen(): Promise<void> {
     this.#listening ??= (async () => {
       this.#unlisten = await this.pgq.listener.listen(this.channel, (payload) => {
-        // Anyone may NOTIFY this channel: only a request id is worth a query.
-        if (isRequestId(payload)) this.#reader.add(payload);
+        // Any login may NOTIFY this channel, with any request id it has seen: taking a reply
+        // deletes it, so only ids this client made are taken (issue #26). A forged one of
+        // those only makes it look early, or delete a late reply to a call it gave up on.
+        if (isRequestId(payload) && callerPrefixOf(payload) === this.#prefix) {
+          this.#reader.add(payload);
+        }
       });
       this.pgq.listener.on('reconnected', this.#catchUp);
       this.#sweeper.start();

@@ -1,8 +1,9 @@
 import { PgqError, type PgqErrorOptions } from '@pgq/core';
 
 /**
- * A notification on a pub/sub channel was not a pgq message (sent by another program with
- * a bare `NOTIFY`?) or its JSON body did not parse. It was skipped.
+ * A genuine (signed) message's JSON body did not parse: sent by another program that holds
+ * the key, such as a SQL publisher with a bug. It was skipped. Notifications that are not
+ * genuine pgq messages are `MessageRejectedError`s.
  *
  * @example
  * ```ts

@@ -1,16 +1,22 @@
 import type { Pgq } from '@pgq/core';
 
 /**
- * Reads a stored message body; undefined when it is gone (swept after the retention).
+ * Reads a stored message body; undefined when it is gone (swept after the retention) or was
+ * stored for another channel.
  *
  * A plain read, no lock: a stored body never changes, and several subscribers (in many
  * processes) read the same row, so no reader deletes it; the sweeper does, after the
- * retention.
+ * retention. The channel must match too: the signed envelope already binds its reference to
+ * its channel, and this keeps a body from ever reaching another channel's subscribers.
  */
-export async function getPayload(pgq: Pgq, id: string): Promise<string | undefined> {
+export async function getPayload(
+  pgq: Pgq,
+  id: string,
+  channel: string,
+): Promise<string | undefined> {
   const rows = await pgq.query<{ payload: string }>(
-    `select payload from ${pgq.table('pubsub_payloads')} where id = $1`,
-    [id],
+    `select payload from ${pgq.table('pubsub_payloads')} where id = $1 and channel = $2`,
+    [id, channel],
     { prepare: true },
   );
   return rows[0]?.payload;
