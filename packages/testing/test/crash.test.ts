@@ -4,16 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type EmbeddedServer, startPostgres } from '../src/index.js';
 import { serverProcesses } from '../src/server-processes.js';
-
-async function queryOnce<Row>(url: string, text: string): Promise<Row[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as Row[];
-  } finally {
-    await client.end();
-  }
-}
+import { queryOnce } from './query-once.js';
 
 /** Starts `text` on a connection of its own and leaves it running; the crash ends both. */
 async function leaveRunning(url: string, text: string): Promise<number> {

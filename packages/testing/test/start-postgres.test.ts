@@ -1,17 +1,7 @@
 import { existsSync } from 'node:fs';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startPostgres } from '../src/index.js';
-
-async function queryOnce(url: string, text: string): Promise<unknown[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
+import { queryOnce } from './query-once.js';
 
 describe('startPostgres', () => {
   it('starts a real server, keeps data across restart, and cleans its folder on stop', async () => {
