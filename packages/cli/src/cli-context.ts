@@ -6,6 +6,7 @@ import { databaseUrlProblem, hidePassword } from './database-url.js';
 import { ConfigError } from './errors/config-error.js';
 import { UsageError } from './errors/usage-error.js';
 import { type ResolvedConfig, resolveConfig } from './resolve-config.js';
+import { terminalJson, terminalText } from './terminal-text.js';
 
 /** The options every `pgq` command takes. */
 export interface GlobalOptions {
@@ -103,9 +104,14 @@ export class CliContext {
     return host.startsWith('/') ? `${host}/.s.PGSQL.${client.port}` : `${host}:${client.port}`;
   }
 
-  /** Writes `value` as JSON with `--json`, otherwise what `human` makes of it. */
+  /**
+   * Writes `value` as JSON with `--json`, otherwise what `human` makes of it; either way with
+   * control characters escaped, so data from the database cannot drive the terminal.
+   */
   print<Value>(value: Value, human: (value: Value) => string): void {
-    const text = this.json ? JSON.stringify(value, null, 2) : human(value);
+    const text = this.json
+      ? terminalJson(JSON.stringify(value, null, 2))
+      : terminalText(human(value));
     if (text !== '') this.io.stdout.write(`${text}\n`);
   }
 

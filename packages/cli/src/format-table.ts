@@ -1,3 +1,5 @@
+import { terminalText } from './terminal-text.js';
+
 /** One column of `formatTable`: its header and how to read a cell from a row. */
 export interface TableColumn<Row> {
   header: string;
@@ -8,7 +10,8 @@ export interface TableColumn<Row> {
 
 /**
  * Lays rows out as a plain-text table for people (`--json` is for machines): a header,
- * then one line per row, columns padded to their widest cell. Empty cells print as `-`.
+ * then one line per row, columns padded to their widest cell. Empty cells print as `-`;
+ * control characters and line breaks in a cell print escaped (`\x1b`, `\n`).
  *
  * @example
  * ```ts
@@ -35,7 +38,11 @@ export function formatTable<Row>(
   const text = [
     columns.map((column) => column.header),
     ...cells.map((line) =>
-      line.map((cell) => (cell === null || cell === undefined || cell === '' ? '-' : String(cell))),
+      line.map((cell) =>
+        cell === null || cell === undefined || cell === ''
+          ? '-'
+          : terminalText(String(cell), { oneLine: true }),
+      ),
     ),
   ];
   const widths = columns.map((_, index) => Math.max(...text.map((line) => line[index]!.length)));

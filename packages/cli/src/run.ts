@@ -3,6 +3,7 @@ import { CliContext } from './cli-context.js';
 import { type CliIo, processIo } from './cli-io.js';
 import { describeError, ExitCode } from './describe-error.js';
 import { createProgram } from './program.js';
+import { terminalText } from './terminal-text.js';
 
 /**
  * Runs one `pgq` command line and resolves to its exit code: 0 done, 1 failed, 2 bad usage.
@@ -28,7 +29,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     }
     const translated = context.translateError(error);
     const { message, exitCode } = describeError(translated);
-    io.stderr.write(`error: ${message}\n`);
+    // The message may carry a job's error or a name from the database: escaped.
+    io.stderr.write(`error: ${terminalText(message, { oneLine: true })}\n`);
     if (io.env.PGQ_DEBUG && translated instanceof Error) io.stderr.write(`${translated.stack}\n`);
     return exitCode;
   } finally {

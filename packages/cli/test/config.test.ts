@@ -96,6 +96,29 @@ describe('config precedence: flags > env > pgq.config.json > defaults', () => {
     expect(shown.databaseUrl).toBe('postgres://ada:***@db.example.com:5432/app');
   });
 
+  it('hides a password given as ?password=, in pgq config and in the invalid-URL error', async () => {
+    const shown = await configIn(emptyDirectory, [
+      '--database-url',
+      'postgres://ada@db.example.com:5432/app?password=s3cret',
+    ]);
+    expect(shown.databaseUrl).toBe('postgres://ada@db.example.com:5432/app?password=***');
+    const table = await runCli(['config'], {
+      cwd: emptyDirectory,
+      env: { DATABASE_URL: 'postgres://ada:s3c@ret@db:99999/app?password=s3cret' },
+    });
+    expect(table.stdout).toContain('postgres://ada:***@db:99999/app?password=***');
+    const malformed = await runCli(['verify'], {
+      cwd: emptyDirectory,
+      env: { DATABASE_URL: 'postgres://ada@db:99999/app?password=s3cret' },
+    });
+    expect(malformed.stderr).toBe(
+      'error: Invalid database URL "postgres://ada@db:99999/app?password=***" from DATABASE_URL: not a valid URL (expected postgres://user:password@host:port/database)\n',
+    );
+    for (const output of [table.stdout, table.stderr, malformed.stdout, malformed.stderr]) {
+      expect(output).not.toContain('s3c');
+    }
+  });
+
   it('runs real commands against the database and schema of pgq.config.json in the working directory', async () => {
     const [fromFile, overridden] = await Promise.all([
       runCli(['verify', '--json'], { cwd: directory }),

@@ -1,5 +1,6 @@
 import type { Job } from '@pgq/queue';
 import { formatDuration } from '../format-duration.js';
+import { terminalText } from '../terminal-text.js';
 
 /**
  * The moment that matters for a job's state, relative to now: when a waiting job is due,
@@ -22,7 +23,8 @@ export function jobWhen(job: Job, now = Date.now()): string {
 }
 
 /**
- * A job for people, one field per line.
+ * A job for people, one field per line; control characters and line breaks in a field print
+ * escaped, so a job's error cannot fake another line or drive the terminal.
  *
  * @example
  * ```ts
@@ -49,5 +51,10 @@ export function formatJob(job: Job): string {
   ];
   const shown = lines.filter(([, value]) => value !== undefined && value !== null);
   const width = Math.max(...shown.map(([label]) => label.length));
-  return shown.map(([label, value]) => `${label.padEnd(width)}  ${String(value)}`).join('\n');
+  return shown
+    .map(
+      ([label, value]) =>
+        `${label.padEnd(width)}  ${terminalText(String(value), { oneLine: true })}`,
+    )
+    .join('\n');
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseJsonArgument } from '../argument-parsers.js';
 import type { CliContext } from '../cli-context.js';
 import { withExample } from '../help-example.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 
 /**
  * `pgq publish <channel> <json>` and `pgq listen <channel>`.
@@ -46,18 +47,23 @@ export function registerPubSubCommands(program: Command, context: CliContext): v
     // Watch for Ctrl-C before subscribing, so one pressed early still ends cleanly.
     const interrupted = context.io.untilInterrupted();
     const bus = new PubSub(await context.connect());
+    // Channel and payload come from whoever sent the NOTIFY: escaped, they cannot drive the terminal.
     const write = (message: Message) => {
       const line = context.json
-        ? JSON.stringify({
-            channel: message.channel,
-            payload: message.payload,
-            id: message.id,
-            receivedAt: new Date().toISOString(),
-          })
-        : `${message.channel} ${JSON.stringify(message.payload)}`;
+        ? terminalJson(
+            JSON.stringify({
+              channel: message.channel,
+              payload: message.payload,
+              id: message.id,
+              receivedAt: new Date().toISOString(),
+            }),
+          )
+        : terminalText(`${message.channel} ${JSON.stringify(message.payload)}`, { oneLine: true });
       context.io.stdout.write(`${line}\n`);
     };
-    bus.on('error', (error) => context.io.stderr.write(`warning: ${error.message}\n`));
+    bus.on('error', (error) =>
+      context.io.stderr.write(`warning: ${terminalText(error.message, { oneLine: true })}\n`),
+    );
     bus.on('reconnected', () =>
       context.io.stderr.write('warning: reconnected; messages sent meanwhile were missed\n'),
     );

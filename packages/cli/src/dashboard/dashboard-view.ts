@@ -1,5 +1,6 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { createElement, type ReactElement, useEffect, useState } from 'react';
+import { terminalText } from '../terminal-text.js';
 import { formatDashboard } from './format-dashboard.js';
 import type { DashboardSnapshot } from './read-dashboard-snapshot.js';
 
@@ -44,7 +45,10 @@ export function DashboardView(props: DashboardViewProps): ReactElement {
         setSnapshot(next);
         setFailure(undefined);
       } catch (error) {
-        if (!stopped) setFailure(error instanceof Error ? error.message : String(error));
+        if (!stopped) {
+          const message = error instanceof Error ? error.message : String(error);
+          setFailure(terminalText(message, { oneLine: true }));
+        }
       }
       if (!stopped) timer = setTimeout(refresh, props.intervalMs);
     };

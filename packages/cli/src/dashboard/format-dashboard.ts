@@ -1,5 +1,6 @@
 import { formatDuration } from '../format-duration.js';
 import { formatTable } from '../format-table.js';
+import { terminalText } from '../terminal-text.js';
 import type { DashboardSnapshot } from './read-dashboard-snapshot.js';
 
 /** The dashboard's text, in parts the terminal view styles separately. */
@@ -55,9 +56,12 @@ export function formatDashboard(snapshot: DashboardSnapshot): DashboardText {
         : ['No queues yet: create one with `pgq queue create <name>`'],
     workers: [
       `Workers: ${snapshot.workers.length} live${stale}`,
-      ...snapshot.workers.map(
-        (worker) =>
+      // Any worker login may register any host name: escaped, like every table cell.
+      ...snapshot.workers.map((worker) =>
+        terminalText(
           `  ${worker.hostname} pid ${worker.pid}  ${worker.queues.join(',')}  seen ${formatDuration(worker.lastSeenMs)} ago`,
+          { oneLine: true },
+        ),
       ),
     ],
   };
