@@ -8,7 +8,8 @@ export interface LoginRole {
 }
 
 /**
- * Creates a login role with a random password, a member of `memberOf`, and returns a URL that
+ * Creates a login role with a random password, a member of `memberOf` (of no role when
+ * undefined: a plain login with no grants), and returns a URL that
  * logs in as it (the embedded server checks passwords; a trust server ignores them). Needs a
  * superuser or CREATEROLE on `admin`. Drop it with `dropRole`.
  *
@@ -22,13 +23,14 @@ export async function createLoginRole(
   admin: Pgq,
   url: string,
   name: string,
-  memberOf: string,
+  memberOf: string | undefined,
 ): Promise<LoginRole> {
   const password = randomBytes(12).toString('hex');
   // CREATE ROLE takes no parameters: the password goes in as a quoted literal.
   await admin.pool.query(
-    `create role ${quoteIdentifier(name)} login password ${quoteLiteral(password)}
-       in role ${quoteIdentifier(memberOf)}`,
+    `create role ${quoteIdentifier(name)} login password ${quoteLiteral(password)}${
+      memberOf === undefined ? '' : ` in role ${quoteIdentifier(memberOf)}`
+    }`,
   );
   const login = new URL(url);
   login.username = name;
