@@ -3,6 +3,7 @@ import { Listener, type ListenerClient } from './listener.js';
 import { type Logger, silentLogger } from './logger.js';
 import { assertSchemaName } from './names.js';
 import { Pgq } from './pgq.js';
+import { defaultMaxValueBytes, valueSizeLimit } from './value-size.js';
 
 /** Options of `connect()`. */
 export interface ConnectOptions {
@@ -36,6 +37,13 @@ export interface ConnectOptions {
   listenerHealthCheckIntervalMs?: number;
   /** How often pgq polls when LISTEN is unavailable. Default 1000 ms. */
   listenerPollIntervalMs?: number;
+  /**
+   * The largest value pgq stores, in bytes of its JSON text: job payloads (`enqueue`,
+   * `enqueueMany`, schedules) and results, RPC requests and replies, and cache values unless
+   * the `Cache` sets its own. A larger one throws `PayloadTooLargeError` before anything is
+   * sent. At most 268,435,455 (PostgreSQL's limit on a `jsonb` value). Default 1,048,576 (1 MiB).
+   */
+  maxValueBytes?: number;
 }
 
 /**
@@ -52,6 +60,11 @@ export interface ConnectOptions {
  */
 export function connect(options: ConnectOptions = {}): Pgq {
   const schema = assertSchemaName(options.schema ?? 'pgq');
+  const maxValueBytes = valueSizeLimit(
+    'maxValueBytes',
+    options.maxValueBytes,
+    defaultMaxValueBytes,
+  );
   const logger = options.logger ?? silentLogger;
   const ownsPool = options.pool === undefined;
   const pool =
@@ -100,5 +113,6 @@ export function connect(options: ConnectOptions = {}): Pgq {
     listener,
     logger,
     preparedStatements: options.preparedStatements ?? true,
+    maxValueBytes,
   });
 }

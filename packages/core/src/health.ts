@@ -7,6 +7,11 @@ export interface HealthOptions {
    * than this. Default 60 000 ms.
    */
   maxXminAgeMs?: number;
+  /**
+   * Warn when the server's NOTIFY queue is fuller than this fraction (0 to 1). PostgreSQL itself
+   * logs a warning from half full. Default 0.5.
+   */
+  maxNotifyQueueUsage?: number;
 }
 
 /** Something that keeps VACUUM from removing dead rows: every row deleted after it started stays. */
@@ -29,10 +34,11 @@ export interface XminHolder {
 
 /** One thing `health()` found worth a look. */
 export interface HealthWarning {
-  /** Stable: `PGQ_XMIN_HORIZON_HELD` or `PGQ_REPLICATION_SLOT_HOLDS_XMIN`. */
+  /** Stable: `PGQ_XMIN_HORIZON_HELD`, `PGQ_REPLICATION_SLOT_HOLDS_XMIN` or `PGQ_NOTIFY_QUEUE_FILLING`. */
   code: string;
   message: string;
-  holder: XminHolder;
+  /** What holds the horizon; absent for `PGQ_NOTIFY_QUEUE_FILLING` (PostgreSQL does not say which session). */
+  holder?: XminHolder;
 }
 
 /** Rows of one table in pgq's schema (from `pg_stat_user_tables`, which lags by a second or so). */
@@ -56,6 +62,15 @@ export interface HealthReport {
   xminHolders: XminHolder[];
   /** The tables of pgq's schema, with their dead rows. */
   tables: TableHealth[];
+  /**
+   * How full the server's NOTIFY queue is, 0 to 1 (`pg_notification_queue_usage()`). It is
+   * trimmed only up to the oldest notification some listening session has not read, and a
+   * session reads only between transactions: one that LISTENs and then holds a transaction
+   * open (any login may) makes it grow with every NOTIFY on the server. At 1, every
+   * transaction that sends a NOTIFY fails at commit (SQLSTATE 54000): enqueues in `{ tx }`
+   * and with `durable: false`, RPC calls, pub/sub publishes.
+   */
+  notifyQueueUsage: number;
 }
 
 interface HolderRow {
@@ -73,7 +88,7 @@ interface HolderRow {
 // the session running this statement. A slot's catalog_xmin holds back only the catalogs.
 const holdersSql = `
   select 'session' as kind, pid, application_name as name, state,
-         (extract(epoch from now() - xact_start) * 1000)::float8 as age_ms,
+         (extract(epoch from now() - xact_start) * 1000.0)::float8 as age_ms,
          greatest(age(backend_xmin), age(backend_xid)) as xid_age, left(query, 200) as query
     from pg_stat_activity
    where (backend_xmin is not null or backend_xid is not null)
@@ -82,7 +97,7 @@ const holdersSql = `
      and backend_type <> 'autovacuum worker'
   union all
   select 'prepared_transaction', null, gid, 'prepared',
-         (extract(epoch from now() - prepared) * 1000)::float8, age(transaction), null
+         (extract(epoch from now() - prepared) * 1000.0)::float8, age(transaction), null
     from pg_prepared_xacts
    where database = current_database()
   union all
@@ -98,32 +113,42 @@ const tablesSql = `
    where schemaname = $1
    order by relname`;
 
+const notifyQueueSql = 'select pg_notification_queue_usage() as usage';
+
 /**
- * Checks what keeps PostgreSQL from cleaning pgq's tables. A queue churns rows (every job is
- * inserted, updated and deleted), so a transaction left open elsewhere in the database (a
- * REPEATABLE READ report, an `idle in transaction` session, a forgotten prepared transaction,
- * an inactive replication slot) makes dead rows pile up in the queue's partition and claims
- * slow down until it ends. Seeing other roles' sessions needs `pg_read_all_stats` (or
- * `pg_monitor`); without it they are not reported.
+ * Checks what keeps PostgreSQL from cleaning pgq's tables, and how full the NOTIFY queue is.
+ * A queue churns rows (every job is inserted, updated and deleted), so a transaction left open
+ * elsewhere in the database (a REPEATABLE READ report, an `idle in transaction` session, a
+ * forgotten prepared transaction, an inactive replication slot) makes dead rows pile up in the
+ * queue's partition and claims slow down until it ends. A session that LISTENs inside an open
+ * transaction keeps the server's NOTIFY queue from being trimmed; when it is full, every
+ * commit that sends a NOTIFY fails (see `HealthReport.notifyQueueUsage`). Seeing other roles'
+ * sessions needs `pg_read_all_stats` (or `pg_monitor`); without it they are not reported.
  *
  * @example
  * ```ts
  * import { health } from '@pgq/core';
- * const report = await health(pgq, { maxXminAgeMs: 60_000 });
- * for (const warning of report.warnings) logger.warn(warning.message, { pid: warning.holder.pid });
+ * const report = await health(pgq, { maxXminAgeMs: 60_000, maxNotifyQueueUsage: 0.5 });
+ * for (const warning of report.warnings) logger.warn(warning.message, { code: warning.code });
  * ```
  */
 export async function health(pgq: Pgq, options: HealthOptions = {}): Promise<HealthReport> {
   const maxXminAgeMs = options.maxXminAgeMs ?? 60_000;
-  const [holderRows, tableRows] = await Promise.all([
+  const maxNotifyQueueUsage = options.maxNotifyQueueUsage ?? 0.5;
+  const [holderRows, tableRows, notifyRows] = await Promise.all([
     pgq.query<HolderRow>(holdersSql),
     pgq.query<{ name: string; live: number; dead: number; last_autovacuum: Date | null }>(
       tablesSql,
       [pgq.schema],
     ),
+    pgq.query<{ usage: number }>(notifyQueueSql),
   ]);
   const xminHolders = holderRows.map(toHolder);
-  const warnings = xminHolders.flatMap((holder) => warningsOf(holder, maxXminAgeMs));
+  const notifyQueueUsage = notifyRows[0]?.usage ?? 0;
+  const warnings = [
+    ...xminHolders.flatMap((holder) => warningsOf(holder, maxXminAgeMs)),
+    ...notifyQueueWarnings(notifyQueueUsage, maxNotifyQueueUsage),
+  ];
   const ages = xminHolders.flatMap((holder) => (holder.ageMs === null ? [] : [holder.ageMs]));
   return {
     ok: warnings.length === 0,
@@ -136,7 +161,18 @@ export async function health(pgq: Pgq, options: HealthOptions = {}): Promise<Hea
       deadTuples: row.dead,
       lastAutovacuum: row.last_autovacuum,
     })),
+    notifyQueueUsage,
   };
+}
+
+function notifyQueueWarnings(usage: number, maxUsage: number): HealthWarning[] {
+  if (usage <= maxUsage) return [];
+  return [
+    {
+      code: 'PGQ_NOTIFY_QUEUE_FILLING',
+      message: `The NOTIFY queue is ${(usage * 100).toFixed(1)}% full: a session that LISTENs holds a transaction open (look for 'idle in transaction' among the xmin holders); when it is full, every commit that sends a NOTIFY fails (enqueues in a transaction, RPC calls, pub/sub)`,
+    },
+  ];
 }
 
 function toHolder(row: HolderRow): XminHolder {

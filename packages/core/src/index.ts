@@ -29,7 +29,11 @@ export type {
 export { InvalidNameError, type NameKind } from './errors/invalid-name-error.js';
 export { LeaseLostError } from './errors/lease-lost-error.js';
 export { NotInstalledError } from './errors/not-installed-error.js';
-export { PayloadTooLargeError } from './errors/payload-too-large-error.js';
+export { NotifyQueueFullError } from './errors/notify-queue-full-error.js';
+export {
+  PayloadTooLargeError,
+  type PayloadTooLargeErrorOptions,
+} from './errors/payload-too-large-error.js';
 export { PgqError, type PgqErrorOptions } from './errors/pgq-error.js';
 export { QueueNotFoundError } from './errors/queue-not-found-error.js';
 export { RemoteError } from './errors/remote-error.js';
@@ -63,3 +67,9 @@ export { Pgq, type QueryOptions } from './pgq.js';
 export { isPlainJson } from './plain-json.js';
 export { Sweeper, type SweeperOptions } from './sweeper.js';
 export { textProblem } from './text.js';
+export {
+  assertValueSize,
+  defaultMaxValueBytes,
+  maxValueBytesCeiling,
+  valueSizeLimit,
+} from './value-size.js';

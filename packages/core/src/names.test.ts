@@ -42,6 +42,19 @@ describe('assertSchemaName', () => {
       expect(() => assertSchemaName(bad)).toThrow(InvalidNameError);
     }
   });
+
+  it.each(['pg_catalog', 'pg_toast', 'pg_temp', 'pg_temp_3', 'pg_pgq', 'information_schema'])(
+    'refuses the system schema %s',
+    (schema) => {
+      expect(() => assertSchemaName(schema)).toThrow(/is a system schema/);
+    },
+  );
+
+  it('accepts schemas that only look like system ones', () => {
+    for (const schema of ['pgq', 'pg', 'pgcatalog', 'information_schema_copy', 'my_pg_schema']) {
+      expect(assertSchemaName(schema)).toBe(schema);
+    }
+  });
 });
 
 describe('quoting', () => {

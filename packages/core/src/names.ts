@@ -34,9 +34,21 @@ export function assertName(kind: NameKind, name: unknown): string {
   return name;
 }
 
+// PostgreSQL's own schemas: `pg_catalog` (whose objects every unqualified name resolves to
+// first), `pg_toast`, `pg_temp_*`, and the SQL standard's `information_schema`. Tables made
+// there would sit among the system's, and PostgreSQL reserves the `pg_` prefix.
+const systemSchemaPattern = /^(pg_|information_schema$)/;
+
 /**
  * Checks a schema name: a lower-case SQL identifier (`[a-z_][a-z0-9_]*`, at most 63 characters),
- * so it reads the same quoted and unquoted.
+ * so it reads the same quoted and unquoted, and not a system schema (`pg_*`,
+ * `information_schema`). Throws `InvalidNameError` naming the rule that was broken.
+ *
+ * @example
+ * ```ts
+ * assertSchemaName('pgq'); // 'pgq'
+ * assertSchemaName('pg_catalog'); // throws InvalidNameError: a system schema
+ * ```
  */
 export function assertSchemaName(schema: unknown): string {
   if (typeof schema !== 'string' || schema.length === 0) {
@@ -50,6 +62,13 @@ export function assertSchemaName(schema: unknown): string {
       'schema',
       schema,
       'must be a lower-case identifier: letters a-z, digits and "_", not starting with a digit',
+    );
+  }
+  if (systemSchemaPattern.test(schema)) {
+    throw new InvalidNameError(
+      'schema',
+      schema,
+      'is a system schema (pg_* and information_schema belong to PostgreSQL): pick a schema of your own, e.g. "pgq"',
     );
   }
   return schema;

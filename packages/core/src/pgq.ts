@@ -3,11 +3,13 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import type { PgqDatabase } from './database.js';
 import { NotInstalledError } from './errors/not-installed-error.js';
+import { NotifyQueueFullError } from './errors/notify-queue-full-error.js';
 import { SqlState, sqlStateOf } from './errors/sql-state.js';
 import { type Executor, runOn } from './executor.js';
 import type { Listener } from './listener.js';
 import type { Logger } from './logger.js';
 import { maxNameLength, quoteIdentifier } from './names.js';
+import { defaultMaxValueBytes } from './value-size.js';
 
 /** Options of `Pgq.query`. */
 export interface QueryOptions {
@@ -51,6 +53,8 @@ export class Pgq {
   /** The one shared LISTEN connection of this `Pgq`. */
   readonly listener: Listener;
   readonly logger: Logger;
+  /** The largest value pgq stores, in bytes (`connect({ maxValueBytes })`, default 1 MiB). */
+  readonly maxValueBytes: number;
   readonly #ownsPool: boolean;
   #preparedStatements: boolean;
   readonly #statementNames = new Map<string, string>();
@@ -64,6 +68,7 @@ export class Pgq {
     schema: string;
     listener: Listener;
     logger: Logger;
+    maxValueBytes?: number;
   }) {
     this.pool = parts.pool;
     this.#ownsPool = parts.ownsPool;
@@ -72,6 +77,7 @@ export class Pgq {
     this.quotedSchema = quoteIdentifier(parts.schema);
     this.listener = parts.listener;
     this.logger = parts.logger;
+    this.maxValueBytes = parts.maxValueBytes ?? defaultMaxValueBytes;
     this.db = new Kysely<PgqDatabase>({
       dialect: new PostgresDialect({ pool: parts.pool }),
     }).withSchema(parts.schema);
@@ -174,9 +180,19 @@ export class Pgq {
     return name;
   }
 
-  /** Turns a `pg` error caused by a missing pgq schema into `NotInstalledError`. */
+  /**
+   * Turns a `pg` error caused by a missing pgq schema into `NotInstalledError`, and a commit
+   * refused for a full NOTIFY queue into `NotifyQueueFullError`.
+   */
   translateError(error: unknown): unknown {
     const state = sqlStateOf(error);
+    if (
+      state === SqlState.programLimitExceeded &&
+      error instanceof Error &&
+      error.message.includes('NOTIFY queue')
+    ) {
+      return new NotifyQueueFullError({ cause: error });
+    }
     if (
       state &&
       missingObjectStates.has(state) &&

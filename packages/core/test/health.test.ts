@@ -41,12 +41,53 @@ describe('health', () => {
     expect(held.oldestXminAgeMs).toBeGreaterThan(200);
 
     const lenient = await health(db.pgq, { maxXminAgeMs: 600_000 });
-    expect(lenient.warnings.filter((warning) => warning.holder.pid === pid)).toEqual([]);
+    expect(lenient.warnings.filter((warning) => warning.holder?.pid === pid)).toEqual([]);
     expect(lenient.xminHolders.map((found) => found.pid)).toContain(pid);
 
     await holder.query('commit');
     const after = await health(db.pgq, { maxXminAgeMs: 200 });
     expect(after.xminHolders.map((found) => found.pid)).not.toContain(pid);
+  });
+
+  // Issue 26: any login may LISTEN and then hold a transaction open. Its session reads no
+  // notification until the transaction ends, so the server's NOTIFY queue, shared by every
+  // database, cannot be trimmed past it and grows with every NOTIFY anyone sends.
+  it('reports the NOTIFY queue filling while a listening session holds a transaction open', async () => {
+    const sender = new pg.Client({ connectionString: db.url });
+    await sender.connect();
+    try {
+      await holder.query('listen pgq_health_test');
+      await holder.query('begin');
+      await holder.query('select 1');
+      const before = (await health(db.pgq)).notifyQueueUsage;
+      // 7,000 bytes each: about a queue page (8 kB) per notification.
+      for (let sent = 0; sent < 200; sent++) {
+        await sender.query('select pg_notify($1, $2)', ['pgq_health_other', 'x'.repeat(7_000)]);
+      }
+      const held = await health(db.pgq, { maxNotifyQueueUsage: 0 });
+      expect(held.notifyQueueUsage).toBeGreaterThan(before);
+      expect(held.ok).toBe(false);
+      expect(held.warnings).toContainEqual(
+        expect.objectContaining({
+          code: 'PGQ_NOTIFY_QUEUE_FILLING',
+          message: expect.stringMatching(
+            /^The NOTIFY queue is \d+\.\d% full: a session that LISTENs/,
+          ),
+        }),
+      );
+      // The default threshold, half full, is far off.
+      expect((await health(db.pgq)).warnings.map((warning) => warning.code)).not.toContain(
+        'PGQ_NOTIFY_QUEUE_FILLING',
+      );
+      await holder.query('commit');
+      await expect
+        .poll(async () => (await health(db.pgq)).notifyQueueUsage, { timeout: 5_000, interval: 50 })
+        .toBeLessThan(held.notifyQueueUsage);
+    } finally {
+      await holder.query('rollback').catch(() => {});
+      await holder.query('unlisten *');
+      await sender.end();
+    }
   });
 
   it("lists the schema's tables with their dead rows", async () => {

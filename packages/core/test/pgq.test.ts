@@ -1,4 +1,4 @@
-import { connect, NotInstalledError, PgqError, ValidationError } from '@pgq/core';
+import { connect, InvalidNameError, NotInstalledError, PgqError, ValidationError } from '@pgq/core';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -47,6 +47,28 @@ describe('connect', () => {
     expect(() => connect({ connectionString: db.url, schema: 'Bad Schema' })).toThrow(
       expect.objectContaining({ code: 'PGQ_INVALID_NAME' }),
     );
+  });
+
+  // Issue 26: pgq's tables among PostgreSQL's own, where every unqualified name looks first.
+  it.each(['pg_catalog', 'pg_toast', 'pg_temp', 'information_schema'])(
+    'refuses the system schema %s before connecting',
+    (schema) => {
+      const attempt = () =>
+        connect({ connectionString: 'postgres://nobody@127.0.0.1:1/x', schema });
+      expect(attempt).toThrow(InvalidNameError);
+      expect(attempt).toThrow(`Invalid schema name "${schema}": is a system schema`);
+    },
+  );
+
+  it('takes maxValueBytes from 1 to 268,435,455 bytes, 1 MiB by default', async () => {
+    const pgq = connect({ connectionString: db.url, schema: db.schema });
+    const roomy = connect({ connectionString: db.url, schema: db.schema, maxValueBytes: 8 << 20 });
+    expect(pgq.maxValueBytes).toBe(1_048_576);
+    expect(roomy.maxValueBytes).toBe(8 << 20);
+    await Promise.all([pgq.close(), roomy.close()]);
+    for (const maxValueBytes of [0, -1, 1.5, 268_435_456, Number.NaN]) {
+      expect(() => connect({ connectionString: db.url, maxValueBytes })).toThrow(ValidationError);
+    }
   });
 });
 

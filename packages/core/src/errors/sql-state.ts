@@ -15,6 +15,7 @@ export const SqlState = {
   adminShutdown: '57P01',
   queryCanceled: '57014',
   lockNotAvailable: '55P03',
+  programLimitExceeded: '54000',
 } as const;
 
 /** The SQLSTATE of a `pg` error, or undefined for anything else. */
