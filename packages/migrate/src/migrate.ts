@@ -31,6 +31,11 @@ export async function migrate(pgq: Pgq): Promise<MigrateResult> {
   const client = await pgq.pool.connect();
   try {
     await client.query('begin');
+    // The migrations' names resolve in pg_catalog only: with a schema others may create in on
+    // the path (\`public\` before PostgreSQL 15), an operator or function of theirs that matches
+    // a call better would be bound into a default, a check or a SQL-standard function body
+    // here, for good (issue 26).
+    await client.query('set local search_path = pg_catalog, pg_temp');
     await client.query('select pg_advisory_xact_lock($1, hashtext($2))', [lockClass, pgq.schema]);
     const installed = await appliedVersions(client, pgq.schema);
     const pending = migrations.filter((migration) => !installed.has(migration.version));
@@ -66,7 +71,8 @@ export async function appliedVersions(
   schema: string,
 ): Promise<Set<number>> {
   const { rows } = await client.query<{ exists: boolean }>(
-    `select to_regclass(format('%I.migrations', $1::text)) is not null as exists`,
+    // pg_catalog.format, qualified: format(text, VARIADIC "any") loses to any exact match.
+    `select to_regclass(pg_catalog.format('%I.migrations', $1::text)) is not null as exists`,
     [schema],
   );
   if (!rows[0]?.exists) return new Set();

@@ -38,11 +38,12 @@ export async function verify(pgq: Pgq): Promise<VerifyResult> {
     }
   }
   const expected = schemaObjects.filter((object) => installed.has(object.version));
+  // pg_catalog.format, qualified: format(text, VARIADIC "any") loses to any exact match.
   const { rows } = await pgq.pool.query<{ name: string; present: boolean }>(
     `select name, case kind
-        when 'table' then to_regclass(format('%I.%I', $1::text, name)) is not null
-        when 'type' then to_regtype(format('%I.%I', $1::text, name)) is not null
-        else to_regprocedure(format('%I.%s', $1::text, name)) is not null
+        when 'table' then to_regclass(pg_catalog.format('%I.%I', $1::text, name)) is not null
+        when 'type' then to_regtype(pg_catalog.format('%I.%I', $1::text, name)) is not null
+        else to_regprocedure(pg_catalog.format('%I.%s', $1::text, name)) is not null
       end as present
      from unnest($2::text[], $3::text[]) as object(kind, name)`,
     [pgq.schema, expected.map((object) => object.kind), expected.map((object) => object.name)],
