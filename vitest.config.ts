@@ -1,13 +1,16 @@
 import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { shared } from './vitest.shared.js';
 
+// Absolute roots: vitest resolves a project's root from the working directory, so the
+// packages' own `vitest run --root ../.. --project …` (pnpm --filter … test) found no files.
 const projects = [
   ...readdirSync(new URL('./packages', import.meta.url)).map((name) => ({
     name,
-    root: `packages/${name}`,
+    root: fileURLToPath(new URL(`./packages/${name}`, import.meta.url)),
   })),
-  { name: 'example', root: 'apps/example' },
+  { name: 'example', root: fileURLToPath(new URL('./apps/example', import.meta.url)) },
 ];
 
 export default defineConfig({
