@@ -19,6 +19,8 @@ export interface JobFetcherOptions {
   freeSlots(): number;
   /** Called with each claimed batch, in claim order. */
   onJobs(rows: JobRow[]): void;
+  /** Jobs a claim found expired on their last attempt and moved to dead. */
+  onDead(rows: JobRow[]): void;
   onError(error: unknown): void;
 }
 
@@ -128,10 +130,12 @@ export class JobFetcher {
         }
         const {
           jobs: rows,
+          dead,
           nextRunMs: delayMs,
           moreDue,
         } = await jobsClaim(pgq, queue, limit, leaseMs, workerId);
         this.#exhausted = !moreDue;
+        if (dead.length > 0) this.#options.onDead(dead);
         if (rows.length > 0) {
           this.#lockedRetryMs = minLockedRetryMs;
           this.#options.onJobs(rows);

@@ -18,7 +18,7 @@ import { JobRunner, type RunningJob } from './job-runner.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { Queue } from './queue.js';
 import { type Lease, RunningJobs } from './running-jobs.js';
-import { jobFromRow } from './sql/job-row.js';
+import { type JobRow, jobFromRow } from './sql/job-row.js';
 import { type JobCompletion, jobsComplete } from './sql/jobs-complete.js';
 import { type JobFailure, type JobFailureOutcome, jobsFail } from './sql/jobs-fail.js';
 import { jobsNotify } from './sql/jobs-notify.js';
@@ -190,12 +190,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
       worker: { id: this.id, hostname: hostname(), pid: process.pid },
       rescueIntervalMs: this.#options.rescueIntervalMs ?? 5_000,
       cleanupIntervalMs: this.#options.cleanupIntervalMs ?? 60_000,
-      onDead: (rows) => {
-        for (const row of rows) {
-          const job = jobFromRow<Payload, Result>(row);
-          this.#emitSafely('dead', job, new LeaseLostError(job.id));
-        }
-      },
+      onDead: (rows) => this.#leaseDead(rows),
       onError,
     });
     this.#heartbeat = new LeaseHeartbeat({
@@ -219,12 +214,22 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
         this.#running.add(rows);
         this.#startWaiting();
       },
+      onDead: (rows) => this.#leaseDead(rows),
       onError,
     });
     await this.#maintenance.start();
     this.#heartbeat.start();
     await this.#fetcher.start();
     this.#state = 'running';
+  }
+
+  // Jobs whose lease expired on their last attempt, found by this worker's rescue or claim:
+  // their own worker is gone and cannot report them.
+  #leaseDead(rows: JobRow[]): void {
+    for (const row of rows) {
+      const job = jobFromRow<Payload, Result>(row);
+      this.#emitSafely('dead', job, new LeaseLostError(job.id));
+    }
   }
 
   // Slots for the claim: the jobs waiting or running leave room for `prefetch` more than

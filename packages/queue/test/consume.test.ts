@@ -1,13 +1,26 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { LeaseLostError, ValidationError } from '@pgq/core';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue, UniqueKeyConflictError } from '../src/index.js';
-import { countRows } from './helpers.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Job, Queue, UniqueKeyConflictError, Worker } from '../src/index.js';
+import { countRows, eventually, nextEvent } from './helpers.js';
+
+const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const consumerScript = fileURLToPath(new URL('./fixtures/consumer-process.ts', import.meta.url));
 
 let db: TestDatabase;
+const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   db = await createTestDatabase();
+});
+
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
 });
 
 afterAll(async () => {
@@ -36,6 +49,74 @@ async function rescue(queue: Queue<any>): Promise<{ retried: number; dead: numbe
   const { jobsRescue } = await import('../src/sql/jobs-rescue.js');
   const { retried, dead } = await jobsRescue(db.pgq, queue.name, 100);
   return { retried, dead: dead.length };
+}
+
+/** Four claimers on connections of their own take 7 jobs at a time until none is left. */
+async function claimConcurrently(queue: Queue<any>): Promise<Job[]> {
+  const claimers = Array.from({ length: 4 }, () => new Queue(db.connect({ max: 3 }), queue.name));
+  const claimed: Job[] = [];
+  await Promise.all(
+    claimers.map(async (claimer) => {
+      for (;;) {
+        const jobs = await claimer.dequeueMany(7);
+        if (jobs.length === 0) return;
+        claimed.push(...jobs);
+      }
+    }),
+  );
+  return claimed;
+}
+
+interface ConsumerClaim {
+  id: string;
+  leaseToken: string;
+  leaseExpiresAt: Date;
+}
+
+/**
+ * Runs a hand consumer in a process of its own (no Worker): it dequeues one job under a
+ * `leaseMs` lease and reports the claim, then is SIGKILLed before it can finish the job.
+ */
+async function killedConsumer(queue: Queue<any>, leaseMs: number): Promise<ConsumerClaim> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@pgq/source', consumerScript],
+    {
+      cwd: repositoryRoot,
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        PGQ_SCHEMA: db.schema,
+        QUEUE: queue.name,
+        LEASE_MS: String(leaseMs),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  children.add(child);
+  const exited = once(child, 'exit');
+  const [line] = (await Promise.race([
+    once(createInterface({ input: child.stdout! }), 'line'),
+    exited.then(([code]) => {
+      throw new Error(`consumer process exited before claiming (${code})`);
+    }),
+  ])) as [string];
+  child.kill('SIGKILL');
+  const [, signal] = await exited;
+  expect(signal).toBe('SIGKILL');
+  const claim = JSON.parse(line) as ConsumerClaim & { leaseExpiresAt: string };
+  return { ...claim, leaseExpiresAt: new Date(claim.leaseExpiresAt) };
+}
+
+/**
+ * Waits until the database clock (the one leases are judged by) has passed `at`: the lease
+ * expiry is the event, and the server is the one to say it has come.
+ */
+async function untilDatabaseTime(at: Date): Promise<void> {
+  await db.pgq.query(
+    `select pg_sleep(greatest(0, extract(epoch from $1::timestamptz - clock_timestamp())))`,
+    [at],
+  );
 }
 
 describe('dequeue', () => {
@@ -70,17 +151,7 @@ describe('dequeue', () => {
   it('concurrent claimers never share a job', async () => {
     const queue = await freshQueue('claim_race');
     await queue.enqueueMany(Array.from({ length: 400 }, (_, n) => ({ n })));
-    const claimers = Array.from({ length: 4 }, () => new Queue(db.connect({ max: 3 }), queue.name));
-    const claimed: string[] = [];
-    await Promise.all(
-      claimers.map(async (claimer) => {
-        for (;;) {
-          const jobs = await claimer.dequeueMany(7);
-          if (jobs.length === 0) return;
-          claimed.push(...jobs.map((job) => job.id));
-        }
-      }),
-    );
+    const claimed = (await claimConcurrently(queue)).map((job) => job.id);
     expect(claimed).toHaveLength(400);
     expect(new Set(claimed).size).toBe(400);
   });
@@ -237,12 +308,129 @@ describe('fencing', () => {
   });
 });
 
+describe('expired leases without a Worker (issue 16)', () => {
+  it("the next dequeue after a SIGKILLed consumer's lease takes its job as a new attempt; the dead consumer is fenced", async () => {
+    const queue = await freshQueue('killed_consumer', { maxAttempts: 3 });
+    const { id } = await queue.enqueue({ n: 1 });
+    const killed = await killedConsumer(queue, 3_000);
+    expect(killed.id).toBe(id);
+    // The lease still holds: nobody takes the job yet.
+    expect(await queue.dequeue()).toBeNull();
+
+    await untilDatabaseTime(killed.leaseExpiresAt);
+    // One claim after the lease ran out is enough: no sweep, no second try.
+    const again = (await queue.dequeue({ leaseMs: 30_000 }))!;
+    expect(again).toMatchObject({
+      id,
+      state: 'active',
+      attempts: 2,
+      lastError: { name: 'LeaseExpiredError' },
+    });
+    expect(again.leaseToken).not.toBe(killed.leaseToken);
+
+    // The dead consumer's completion arriving late, from another connection with its token.
+    const late = new Queue(db.connect({ max: 1 }), queue.name);
+    await expect(late.complete(id, { leaseToken: killed.leaseToken })).rejects.toThrow(
+      LeaseLostError,
+    );
+    await expect(late.extendLease(id, 60_000, { leaseToken: killed.leaseToken })).rejects.toThrow(
+      LeaseLostError,
+    );
+    expect(await queue.get(id)).toMatchObject({ state: 'active', leaseToken: again.leaseToken });
+    await queue.complete(again, { result: 'second attempt' });
+    expect(await queue.get(id)).toMatchObject({
+      state: 'completed',
+      attempts: 2,
+      result: 'second attempt',
+    });
+  }, 30_000);
+
+  it("a SIGKILLed consumer's job on its last attempt goes dead at the next dequeue after its lease", async () => {
+    const queue = await freshQueue('killed_last', { maxAttempts: 1 });
+    const { id } = await queue.enqueue({ n: 1 });
+    const killed = await killedConsumer(queue, 1_000);
+    const { id: next } = await queue.enqueue({ n: 2 });
+
+    await untilDatabaseTime(killed.leaseExpiresAt);
+    const claimed = await queue.dequeueMany(10);
+    expect(claimed.map((job) => job.id)).toEqual([next]);
+    expect(await queue.get(id)).toMatchObject({
+      state: 'dead',
+      attempts: 1,
+      lastError: { name: 'LeaseExpiredError' },
+    });
+    expect(await countRows(db.pgq, 'jobs', queue.name)).toBe(1);
+    const late = new Queue(db.connect({ max: 1 }), queue.name);
+    await expect(late.complete(id, { leaseToken: killed.leaseToken })).rejects.toThrow(
+      LeaseLostError,
+    );
+    expect((await queue.get(id))?.state).toBe('dead');
+  }, 30_000);
+
+  it('takes expired jobs in claim order among the pending ones', async () => {
+    const queue = await freshQueue('expired_order');
+    const { id: early } = await queue.enqueue({ n: 1 });
+    await queue.dequeue();
+    await expireLeases(queue);
+    const { id: urgent } = await queue.enqueue({ n: 2 }, { priority: 5 });
+    const { id: later } = await queue.enqueue({ n: 3 });
+    // The expired job kept its place: behind a higher priority, ahead of a younger job.
+    expect((await queue.dequeue())!.id).toBe(urgent);
+    const [first, second] = await queue.dequeueMany(1);
+    expect([first!.id, second]).toEqual([early, undefined]);
+    expect((await queue.dequeue())!.id).toBe(later);
+  });
+
+  it('concurrent claimers never share a job, expired or pending', async () => {
+    const queue = await freshQueue('expired_race');
+    await queue.enqueueMany(Array.from({ length: 300 }, (_, n) => ({ n })));
+    const abandoned = await queue.dequeueMany(150);
+    await expireLeases(queue);
+    const claimed = await claimConcurrently(queue);
+    expect(claimed).toHaveLength(300);
+    expect(new Set(claimed.map((job) => job.id)).size).toBe(300);
+    const retaken = new Set(abandoned.map((job) => job.id));
+    for (const job of claimed) expect(job.attempts).toBe(retaken.has(job.id) ? 2 : 1);
+  });
+
+  it("a Worker's claim takes back expired leases without its sweep, and reports the last-attempt ones dead", async () => {
+    const queue = await freshQueue('expired_worker');
+    const { id: retried } = await queue.enqueue({ n: 1 }, { maxAttempts: 2 });
+    const { id: spent } = await queue.enqueue({ n: 2 }, { maxAttempts: 1 });
+    expect(await queue.dequeueMany(2, { leaseMs: 60_000 })).toHaveLength(2);
+    const worker = new Worker(db.connect(), queue.name, async (job) => job.attempts, {
+      rescueIntervalMs: 3_600_000, // its sweep runs at start only
+      pollIntervalMs: 50,
+    });
+    await worker.start();
+    try {
+      const completed = nextEvent(worker, 'completed');
+      const dead = nextEvent(worker, 'dead');
+      await expireLeases(queue);
+      const [deadJob, error] = (await dead) as [Job, Error];
+      expect(deadJob).toMatchObject({ id: spent, state: 'dead' });
+      expect(error).toBeInstanceOf(LeaseLostError);
+      const [completedJob, result] = (await completed) as [Job, number];
+      expect([completedJob.id, result]).toEqual([retried, 2]);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
 describe('completedRetentionSeconds: 0', () => {
   it('keeps no completed job, except one a waiter waits on', async () => {
     const queue = await freshQueue<{ n: number }>('no_retention', { completedRetentionSeconds: 0 });
     const [plain, waited] = await queue.enqueueMany([{ n: 1 }, { n: 2 }]);
     const result = queue.waitFor(waited!.id, { timeoutMs: 5_000 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The waiter has flagged its job (it LISTENs first): from then on the job is kept.
+    await eventually(async () => {
+      const [row] = await db.pgq.query<{ flagged: boolean }>(
+        `select notify_on_finish as flagged from ${db.pgq.table('jobs')} where id = $1`,
+        [waited!.id],
+      );
+      return row?.flagged === true;
+    });
     const jobs = await queue.dequeueMany(2);
     await queue.completeMany(jobs.map((job) => ({ job, result: job.payload.n * 10 })));
     expect(await result).toBe(20);

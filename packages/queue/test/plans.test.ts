@@ -28,11 +28,15 @@ describe('query plans on a queue with no statistics', () => {
     const client = await db.pgq.pool.connect();
     try {
       await client.query('set plan_cache_mode = force_generic_plan');
-      await client.query(`prepare claim(text, int, int, text) as ${claim.text}`);
-      const { rows } = await client.query(`explain execute claim('plans', 16, null, 'w')`);
+      await client.query(`prepare claim(text, int, int, text, jsonb) as ${claim.text}`);
+      const { rows } = await client.query(`explain execute claim('plans', 16, null, 'w', null)`);
       const plan = rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
-      expect(plan).not.toMatch(/Sort/);
+      // The one sort merges the candidates (at most 16 pending, 16 with an expired lease).
+      expect(plan.match(/Sort Key: .*/g)).toEqual([
+        'Sort Key: pending.priority DESC, pending.run_at, pending.id',
+      ]);
       expect(plan).toMatch(/queue_priority_run_at_id_idx/);
+      expect(plan).toMatch(/queue_lease_expires_at_idx/);
       // The look-ahead reads the first entry of the index of scheduled jobs, and an empty
       // claim's check for a due row held elsewhere reads the claim index again: no Sort, no
       // scan of the whole partition.

@@ -1,11 +1,18 @@
 import type { Executor, Pgq } from '@pgq/core';
 import { type JobRow, liveJobColumns } from './job-row.js';
+import { jobsRescue, leaseExpiredText } from './jobs-rescue.js';
 import { run, statement } from './statement.js';
 
 /** What a claim took, and when to look again. */
 export interface ClaimOutcome {
   /** In claim order. */
   jobs: JobRow[];
+  /**
+   * Jobs whose lease had expired on their last attempt: this claim moved them to dead (as
+   * they were when their lease expired, with the lease error). Their consumer is gone, so
+   * whoever claimed reports them.
+   */
+  dead: JobRow[];
   /**
    * When no due job is left: milliseconds (database clock) until the earliest waiting job is
    * due, or null when none waits (or due jobs are left). Zero means a due job was passed over
@@ -18,19 +25,43 @@ export interface ClaimOutcome {
 }
 
 /**
- * Claims up to `limit` ready jobs of a queue in one statement: highest priority first, then
- * oldest `run_at`, then id. Each gets a fresh lease token, a lease on the database clock
- * (`leaseMs`, or the queue's default when null) and one more attempt.
+ * Claims up to `limit` ready jobs of a queue: highest priority first, then oldest `run_at`,
+ * then id. Ready means pending and due, or active with an expired lease (its consumer
+ * crashed, stalled or was killed), so a consumer that only calls `dequeue()` gets a dead
+ * consumer's job back without a `Worker` sweeping (issue 16). Each gets a fresh lease token,
+ * a lease on the database clock (`leaseMs`, or the queue's default when null) and one more
+ * attempt; a job taken back from an expired lease records `LeaseExpiredError` as its last
+ * error, as the rescue writes.
  *
- * `for update skip locked` lets any number of claimers run at once: each takes rows no other
- * claimer has locked, without waiting, and the lock re-checks `state` on the newest row
- * version, so a row another claimer just took is skipped, not taken twice. The locks are held
- * only by this statement. Rows come back in claim order. When no due job is left, the same
- * statement reads the first entry of the `jobs_scheduled` index (its predicate repeated so
- * the planner can use it), so an idle worker knows when to look again without a second trip.
+ * `for update skip locked` lets any number of claimers (and the rescue) run at once: each
+ * takes rows no other has locked, without waiting, and the lock re-checks the whole `where`
+ * on the newest row version. So a row another claimer just took is skipped, not taken twice:
+ * a pending row it took is no longer pending, and an expired one it took has a lease in the
+ * future. The same lock fences the dead consumer: its late `complete` either waits for this
+ * claim and then finds a new lease token (refused with `LeaseLostError`), or gets the row
+ * first, and this claim then finds it gone (or, after a heartbeat, no longer expired) and
+ * passes it over. One snapshot shows a row pending or active, never both, so the two sets of
+ * candidates never share a row.
+ *
+ * An expired job out of attempts goes dead, not back to work: the claim only counts those
+ * (they stay locked until it ends) and, when it saw any, runs the rescue right after on the
+ * same `tx` (`jobsRescue`: one more statement, re-checking each lease under its own lock),
+ * which archives them as dead with the same error a worker's sweep writes; they come back in
+ * `dead`. Their archive move is a separate statement so that the common claim writes nothing
+ * to the archive (a statement-level trigger on it would fire for every claim).
+ *
+ * Cost: the expired candidates come from one probe of the `jobs_lease` index at the queue's
+ * earliest lease, which in the common claim finds none; the pending ones are read from the
+ * `jobs_claim` index in claim order, as before; the two sets (at most `limit` rows each) are
+ * merged by a sort of those rows alone. When expired jobs outrank some pending rows the claim
+ * locked, those stay pending and count as passed over, so a worker looks again at once.
+ *
+ * When no due job is left, the same statement reads the first entry of the `jobs_scheduled`
+ * index (its predicate repeated so the planner can use it), so an idle worker knows when to
+ * look again without a second trip.
  *
  * Times are the statement's, not the transaction's: a claim inside an app's long transaction
- * still gets its whole lease.
+ * still gets its whole lease, and judges other leases by the time it runs.
  *
  * The claim commits without waiting for its WAL flush (`synchronous_commit` off for this
  * transaction only): it is on the path from enqueue to handler, and a claim lost in a
@@ -49,19 +80,37 @@ export async function jobsClaim(
     pgq,
     'jobs_claim',
     () => `
-    with next as (
-      select id from ${pgq.table('jobs')}
+    with expired as (
+      select id, priority, run_at, attempts < max_attempts as retry
+        from ${pgq.table('jobs')}
+       where queue = $1 and state = 'active' and lease_expires_at < statement_timestamp()
+       order by lease_expires_at
+       limit $2
+         for update skip locked
+    ),
+    pending as (
+      select id, priority, run_at from ${pgq.table('jobs')}
        where queue = $1 and state = 'pending' and run_at <= statement_timestamp()
        order by priority desc, run_at, id
        limit $2
          for update skip locked
     ),
+    next as (
+      select id from (
+        select id, priority, run_at from pending
+        union all
+        select id, priority, run_at from expired where retry
+      ) candidates
+       order by priority desc, run_at, id
+       limit $2
+    ),
     claimed as (
       update ${pgq.table('jobs')} j
          set state = 'active', attempts = j.attempts + 1, lease_token = gen_random_uuid(),
-             lease_expires_at = statement_timestamp() + coalesce($3::int,
+             lease_expires_at = statement_timestamp() + coalesce($3::float8,
                (select lease_ms from ${pgq.table('queues')} where name = $1)) * interval '1 millisecond',
-             worker_id = $4, started_at = statement_timestamp()
+             worker_id = $4, started_at = statement_timestamp(),
+             last_error = case when j.state = 'active' then $5::jsonb else j.last_error end
         from next, (select set_config('synchronous_commit', 'off', true)) as async_commit
        where j.queue = $1 and j.id = next.id
       returning ${liveJobColumns('j')}
@@ -69,48 +118,57 @@ export async function jobsClaim(
     select case
              when due.more then null
              -- A due row this claim did not take is one another transaction held for a moment
-             -- (a waitFor flagging it, a cancel, another claim): look again shortly, since no
-             -- NOTIFY will come for it. The statement's snapshot still shows the rows it took as
-             -- pending; they come first in the claim index, so this reads at most a row past them.
+             -- (a waitFor flagging it, a cancel, another claim), or one expired jobs outranked:
+             -- look again shortly, since no NOTIFY will come for it. The statement's snapshot
+             -- still shows the rows it took as pending; they come first in the claim index, so
+             -- this reads at most a row past them.
              when exists (
                select from ${pgq.table('jobs')} j
                 where queue = $1 and state = 'pending' and run_at <= statement_timestamp()
                   -- NOT IN, hashed: an anti-join re-scanned \`next\` per row (400 rows: 6 ms).
                   and j.id not in (select id from next)) then 0::float8
              else (
-               select (extract(epoch from min(run_at) - statement_timestamp()) * 1000)::float8
+               select (extract(epoch from min(run_at) - statement_timestamp()) * 1000.0)::float8
                  from ${pgq.table('jobs')}
                 where queue = $1 and state = 'pending' and run_at > created_at
                   and run_at > statement_timestamp())
            end as next_run_ms,
-           due.more as more_due, claimed.*
+           due.more as more_due, (select count(*) from expired where not retry)::int as spent,
+           claimed.*
       from (
-        -- A claim that took fewer than $2 left none (bar rows others held); after a full one,
-        -- more than $2 due rows in the snapshot (the claimed ones included) means some are left.
-        select case when (select count(*) from claimed) < $2 then false else (
-          select count(*) > $2 from (
-            select from ${pgq.table('jobs')}
-             where queue = $1 and state = 'pending' and run_at <= statement_timestamp()
-             limit $2 + 1) rows
-        ) end as more
+        select case
+                 -- A claim that took fewer than $2 left none (bar rows others held).
+                 when (select count(*) from claimed) < $2 then false
+                 -- The probe of expired leases stopped at its limit: more may have expired.
+                 when (select count(*) from expired) = $2 then true
+                 -- After a full claim, more than $2 candidates in the snapshot (the claimed
+                 -- ones included) means some are left.
+                 else (select count(*) from expired where retry) + (
+                   select count(*) from (
+                     select from ${pgq.table('jobs')}
+                      where queue = $1 and state = 'pending' and run_at <= statement_timestamp()
+                      limit $2 + 1) rows) > $2
+               end as more
       ) due
       left join claimed on true`,
   );
-  // One row per claimed job, or a single row of nulls but next_run_ms and more_due.
-  const { rows } = await run<JobRow & { next_run_ms: number | null; more_due: boolean }>(
-    pgq,
-    prepared,
-    [queue, limit, leaseMs, workerId],
-    tx,
-  );
+  // One row per claimed job, or a single row of nulls but next_run_ms, more_due and spent.
+  const { rows } = await run<
+    JobRow & { next_run_ms: number | null; more_due: boolean; spent: number }
+  >(pgq, prepared, [queue, limit, leaseMs, workerId, leaseExpiredText], tx);
   const jobs = rows
     .filter((row) => row.id !== null)
-    .map(({ next_run_ms: _, more_due: __, ...job }) => job)
+    .map(({ next_run_ms: _, more_due: __, spent: ___, ...job }) => job)
     .sort(byClaimOrder);
+  const first = rows[0];
+  // Expired jobs out of attempts: the rescue archives them as dead (and puts back in line any
+  // other expired job past this claim's limit).
+  const rescued = first?.spent ? await jobsRescue(pgq, queue, limit, tx) : undefined;
   return {
     jobs,
-    nextRunMs: rows[0]?.next_run_ms ?? null,
-    moreDue: rows[0]?.more_due ?? false,
+    dead: rescued?.dead ?? [],
+    nextRunMs: first?.next_run_ms ?? null,
+    moreDue: (first?.more_due ?? false) || (rescued?.retried ?? 0) > 0,
   };
 }
 

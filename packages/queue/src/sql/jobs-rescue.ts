@@ -1,14 +1,16 @@
-import type { Pgq } from '@pgq/core';
+import type { Executor, Pgq } from '@pgq/core';
 import type { JobError } from '../job-error.js';
 import { toJsonText } from '../json-text.js';
 import { archiveInsert, type JobRow, liveJobColumns } from './job-row.js';
 import { run, statement } from './statement.js';
 
-const leaseExpiredError: JobError = {
+/** What a job whose lease expired records as its last error, retried or dead alike. */
+export const leaseExpiredError: JobError = {
   name: 'LeaseExpiredError',
   message: 'The lease expired before the job finished: its worker crashed, stalled or was killed',
 };
-const leaseExpired = toJsonText(leaseExpiredError);
+/** `leaseExpiredError` as the JSON text the statements bind. */
+export const leaseExpiredText = toJsonText(leaseExpiredError);
 
 /** What a rescue did: how many jobs went back to pending, and the jobs that went dead. */
 export interface RescueOutcome {
@@ -20,21 +22,30 @@ export interface RescueOutcome {
 /**
  * Rescues up to `limit` jobs whose lease expired (their worker died or stalled): back to
  * `pending`, keeping their place in line, or to `dead` when no attempts are left. The dead
- * come back so the rescuing worker can report them: their own worker is gone.
+ * come back so the rescuing worker can report them: their own worker is gone. A worker's
+ * sweep runs it, and so does a claim that saw an expired job out of attempts (`jobsClaim`,
+ * on the claim's `tx`), so a job dies alike whoever finds it.
  *
  * A compare-and-set: `for update skip locked` with `state = 'active' and lease_expires_at <
- * now()` re-checked on the newest row version under the lock, so a job that completed,
- * failed or was heartbeated meanwhile no longer matches and is never reverted (River #1302).
- * Rows a worker is completing right now are locked and skipped, not waited on.
+ * statement_timestamp()` re-checked on the newest row version under the lock, so a job that
+ * completed, failed, was heartbeated or claimed again meanwhile no longer matches and is
+ * never reverted (River #1302). Rows a worker is completing right now are locked and
+ * skipped, not waited on. The statement's time, not the transaction's: inside a claim's
+ * transaction it judges leases as the claim did.
  */
-export async function jobsRescue(pgq: Pgq, queue: string, limit: number): Promise<RescueOutcome> {
+export async function jobsRescue(
+  pgq: Pgq,
+  queue: string,
+  limit: number,
+  tx?: Executor,
+): Promise<RescueOutcome> {
   const prepared = statement(
     pgq,
     'jobs_rescue',
     () => `
     with expired as (
       select id from ${pgq.table('jobs')}
-       where queue = $1 and state = 'active' and lease_expires_at < now()
+       where queue = $1 and state = 'active' and lease_expires_at < statement_timestamp()
        order by lease_expires_at
        limit $2
          for update skip locked
@@ -58,11 +69,12 @@ export async function jobsRescue(pgq: Pgq, queue: string, limit: number): Promis
       left join dead on true`,
   );
   // One row per dead job, or a single row of nulls besides the count.
-  const { rows } = await run<JobRow & { retried: number }>(pgq, prepared, [
-    queue,
-    limit,
-    leaseExpired,
-  ]);
+  const { rows } = await run<JobRow & { retried: number }>(
+    pgq,
+    prepared,
+    [queue, limit, leaseExpiredText],
+    tx,
+  );
   return {
     retried: rows[0]?.retried ?? 0,
     dead: rows
