@@ -1,4 +1,4 @@
-import { assertName, ValidationError } from '@pgq/core';
+import { assertName, ValidationError, valueSizeLimit } from '@pgq/core';
 
 /**
  * Options of `new Cache(pgq, options)`; every field has a default.
@@ -32,6 +32,13 @@ export interface CacheOptions {
    * process died sends none). Default 250 ms.
    */
   lockPollIntervalMs?: number;
+  /**
+   * Largest value this cache stores: the UTF-8 bytes of its JSON text, or the length of a
+   * `Buffer`. A larger one throws `PayloadTooLargeError` and nothing is written (`getOrSet`
+   * then caches nothing and throws it too). At most 268,435,455. Default: the connection's
+   * `maxValueBytes` (`connect()`, 1 MiB unless set there).
+   */
+  maxValueBytes?: number;
 }
 
 /** `CacheOptions` with every default filled in. */
@@ -42,10 +49,17 @@ export interface ResolvedCacheOptions {
   maxEntries: number | undefined;
   lockTimeoutMs: number;
   lockPollIntervalMs: number;
+  maxValueBytes: number;
 }
 
-/** Validates `options` (a bad namespace throws `InvalidNameError`, a bad number `ValidationError`). */
-export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
+/**
+ * Validates `options` (a bad namespace throws `InvalidNameError`, a bad number
+ * `ValidationError`); `maxValueBytes` defaults to `connectionMaxValueBytes`.
+ */
+export function resolveCacheOptions(
+  options: CacheOptions,
+  connectionMaxValueBytes: number,
+): ResolvedCacheOptions {
   return {
     namespace: assertName('namespace', options.namespace ?? 'default'),
     sweepIntervalMs: positiveInteger('sweepIntervalMs', options.sweepIntervalMs, 60_000),
@@ -56,6 +70,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
         : positiveInteger('maxEntries', options.maxEntries, 0),
     lockTimeoutMs: positiveInteger('lockTimeoutMs', options.lockTimeoutMs, 10_000),
     lockPollIntervalMs: positiveInteger('lockPollIntervalMs', options.lockPollIntervalMs, 250),
+    maxValueBytes: valueSizeLimit('maxValueBytes', options.maxValueBytes, connectionMaxValueBytes),
   };
 }
 

@@ -86,7 +86,7 @@ export class Cache extends EventEmitter<CacheEvents> {
   constructor(pgq: Pgq, options: CacheOptions = {}) {
     super();
     this.#pgq = pgq;
-    this.#options = resolveCacheOptions(options);
+    this.#options = resolveCacheOptions(options, pgq.maxValueBytes);
     this.#entries = new EntryStore(pgq, {
       namespace: this.#options.namespace,
       maxEntries: this.#options.maxEntries,
@@ -130,7 +130,8 @@ export class Cache extends EventEmitter<CacheEvents> {
   /**
    * Stores `value` under `key`, replacing any previous value. `ttlSeconds` counts on the
    * database clock; omitted, the entry never expires. A value that is not JSON (nor a
-   * `Buffer`) throws `ValidationError` and nothing is written.
+   * `Buffer`) throws `ValidationError`, and one over `maxValueBytes` `PayloadTooLargeError`;
+   * then nothing is written.
    *
    * Without `tx`, concurrent `set`s made in the same turn of the event loop are written in one
    * statement (the last call wins for a key set twice) and resolve once it has committed; if
@@ -144,7 +145,12 @@ export class Cache extends EventEmitter<CacheEvents> {
     options: TxOptions = {},
   ): Promise<void> {
     assertKey(key);
-    await this.#entries.set(key, encodeValue(value), assertTtlSeconds(ttlSeconds), options.tx);
+    await this.#entries.set(
+      key,
+      encodeValue(value, this.#options.maxValueBytes),
+      assertTtlSeconds(ttlSeconds),
+      options.tx,
+    );
   }
 
   /**
@@ -175,7 +181,7 @@ export class Cache extends EventEmitter<CacheEvents> {
         read: (client) => this.#read<T>(key, client),
         loader,
         write: async (value, client) => {
-          const stored = encodeValue(value);
+          const stored = encodeValue(value, this.#options.maxValueBytes);
           await this.#entries.set(key, stored, ttl, client);
           // What a later hit would return (a JSON round trip), so a miss and a hit look alike.
           return decodeValue<T>(stored);
@@ -217,7 +223,8 @@ export class Cache extends EventEmitter<CacheEvents> {
   /**
    * Stores every `[key, value]` pair (an array of pairs, a `Map`, `Object.entries(...)`) in
    * one statement, all with the same `ttlSeconds`. A repeated key keeps its last value. If
-   * any value is not JSON, `ValidationError` names its key and nothing is written.
+   * any value is not JSON, `ValidationError` names its key, and if any is over
+   * `maxValueBytes`, `PayloadTooLargeError` does; either way nothing is written.
    */
   async setMany(
     entries: Iterable<readonly [string, unknown]>,
@@ -231,7 +238,7 @@ export class Cache extends EventEmitter<CacheEvents> {
     // Sorted so concurrent batches lock shared keys in one order and cannot deadlock.
     const rows = [...byKey.keys()]
       .sort()
-      .map((key) => ({ key, ...encodeValue(byKey.get(key), [key]) }));
+      .map((key) => ({ key, ...encodeValue(byKey.get(key), this.#options.maxValueBytes, [key]) }));
     await entriesSetMany(this.#pgq, this.namespace, rows, ttl, options.tx);
     await this.#entries.evict(options.tx);
   }

@@ -38,7 +38,7 @@ const batchLockTimeoutMs = 50;
  * @example
  * ```ts
  * const store = new EntryStore(pgq, { namespace: 'profiles', maxEntries: undefined });
- * await Promise.all([store.set('a', encodeValue(1), 60), store.set('b', encodeValue(2), 60)]); // one statement
+ * await Promise.all([store.set('a', encodeValue(1, 1024), 60), store.set('b', encodeValue(2, 1024), 60)]); // one statement
  * const stored = await store.get('a'); // { value: '1', bytes: null }
  * ```
  */

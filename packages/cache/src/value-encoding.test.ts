@@ -1,16 +1,18 @@
-import { ValidationError } from '@pgq/core';
+import { PayloadTooLargeError, ValidationError } from '@pgq/core';
 import { describe, expect, it } from 'vitest';
 import { decodeValue, encodeValue } from './value-encoding.js';
 
+const limit = 1_048_576;
+
 describe('encodeValue', () => {
   it('stores JSON as text and bytes as bytes, and decodes them back', () => {
-    const json = encodeValue({ a: [1, 'two', null], b: { c: true } });
+    const json = encodeValue({ a: [1, 'two', null], b: { c: true } }, limit);
     expect(json).toEqual({ value: '{"a":[1,"two",null],"b":{"c":true}}', bytes: null });
     expect(decodeValue(json)).toEqual({ a: [1, 'two', null], b: { c: true } });
-    const bytes = encodeValue(Buffer.from([0, 255]));
+    const bytes = encodeValue(Buffer.from([0, 255]), limit);
     expect(bytes.value).toBeNull();
     expect(decodeValue<Buffer>(bytes).equals(Buffer.from([0, 255]))).toBe(true);
-    expect(decodeValue(encodeValue(null))).toBeNull();
+    expect(decodeValue(encodeValue(null, limit))).toBeNull();
   });
 
   it('encodes plain data and everything else alike, as JSON.stringify does when it is lossless', () => {
@@ -42,31 +44,48 @@ describe('encodeValue', () => {
       '\ud800 lone surrogate',
     ];
     for (const value of values) {
-      expect(encodeValue(value)).toEqual({ value: JSON.stringify(value), bytes: null });
+      expect(encodeValue(value, limit)).toEqual({ value: JSON.stringify(value), bytes: null });
     }
     // Holes and undefined in arrays would become null: refused however deep they are.
     // biome-ignore lint/suspicious/noSparseArray: the hole is the point
-    expect(() => encodeValue({ list: [1, , 3] })).toThrow(ValidationError);
-    expect(() => encodeValue({ nested: [[{ value: undefined }], [undefined]] })).toThrow(
+    expect(() => encodeValue({ list: [1, , 3] }, limit)).toThrow(ValidationError);
+    expect(() => encodeValue({ nested: [[{ value: undefined }], [undefined]] }, limit)).toThrow(
       ValidationError,
     );
   });
 
   it('names where a value breaks JSON', () => {
-    expect(() => encodeValue({ user: { id: 1n } }, ['k'])).toThrowError(
+    expect(() => encodeValue({ user: { id: 1n } }, limit, ['k'])).toThrowError(
       expect.objectContaining({ issues: [expect.objectContaining({ path: ['k', 'id'] })] }),
     );
-    expect(() => encodeValue([1, Number.NaN])).toThrow(ValidationError);
-    expect(() => encodeValue(undefined)).toThrow(/not JSON-serialisable/);
+    expect(() => encodeValue([1, Number.NaN], limit)).toThrow(ValidationError);
+    expect(() => encodeValue(undefined, limit)).toThrow(/not JSON-serialisable/);
     const cycle: unknown[] = [];
     cycle.push(cycle);
-    expect(() => encodeValue(cycle)).toThrow(ValidationError);
+    expect(() => encodeValue(cycle, limit)).toThrow(ValidationError);
     expect(() =>
-      encodeValue({
-        toJSON() {
-          throw new Error('custom');
+      encodeValue(
+        {
+          toJSON() {
+            throw new Error('custom');
+          },
         },
-      }),
+        limit,
+      ),
     ).toThrow(/custom/);
+  });
+
+  it('refuses a value over the limit, JSON by its UTF-8 bytes and bytes by their length', () => {
+    // 'é' is one UTF-16 unit and two UTF-8 bytes: '"' + 3 × 'é' + '"' is 8 bytes.
+    expect(encodeValue('ééé', 8).value).toBe('"ééé"');
+    expect(() => encodeValue('éééé', 8)).toThrow(PayloadTooLargeError);
+    expect(() => encodeValue('éééé', 8)).toThrow(
+      'Cache value is 10 bytes, over the limit of 8 bytes (raise it with new Cache(pgq, { maxValueBytes })); nothing was written',
+    );
+    expect(encodeValue(Buffer.alloc(8), 8).bytes).toHaveLength(8);
+    expect(() => encodeValue(new Uint8Array(9), 8)).toThrow(PayloadTooLargeError);
+    expect(() => encodeValue([1, 2, 3, 4, 5], 8, ['report'])).toThrow(
+      /^Cache value for key "report" is 11 bytes, over/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { isPlainJson, ValidationError } from '@pgq/core';
+import { assertValueSize, isPlainJson, ValidationError } from '@pgq/core';
 
 /** A value as stored: JSON text, or bytes for a `Buffer`/`Uint8Array`. Exactly one is set. */
 export interface StoredValue {
@@ -14,15 +14,32 @@ const notSerialisable = 'Cache value is not JSON-serialisable';
  * `ValidationError` and before anything is written, what JSON would silently change or
  * cannot hold: functions, symbols, bigints, `NaN`/`Infinity`, `undefined` at the top or in
  * an array, and cycles. `undefined` object properties are dropped, as `JSON.stringify` does.
- * `path` prefixes the issue's path (setMany passes the entry's key).
+ * A value over `maxBytes` (its JSON text in UTF-8 bytes, or its bytes) throws
+ * `PayloadTooLargeError`, also before anything is written. `path` prefixes the issue's path
+ * (setMany passes the entry's key).
  *
  * @example
  * ```ts
- * encodeValue({ name: 'Ada' }); // { value: '{"name":"Ada"}', bytes: null }
- * encodeValue(Buffer.from([1, 2])); // { value: null, bytes: <Buffer 01 02> }
+ * encodeValue({ name: 'Ada' }, 1_048_576); // { value: '{"name":"Ada"}', bytes: null }
+ * encodeValue(Buffer.from([1, 2]), 1_048_576); // { value: null, bytes: <Buffer 01 02> }
  * ```
  */
-export function encodeValue(value: unknown, path: readonly string[] = []): StoredValue {
+export function encodeValue(
+  value: unknown,
+  maxBytes: number,
+  path: readonly string[] = [],
+): StoredValue {
+  const stored = serialise(value, path);
+  assertValueSize(
+    stored.value ?? (stored.bytes as Buffer),
+    maxBytes,
+    path.length === 0 ? 'cache value' : `cache value for key ${JSON.stringify(path.join('.'))}`,
+    'new Cache(pgq, { maxValueBytes })',
+  );
+  return stored;
+}
+
+function serialise(value: unknown, path: readonly string[]): StoredValue {
   if (Buffer.isBuffer(value)) return { value: null, bytes: value };
   if (value instanceof Uint8Array) {
     return { value: null, bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength) };

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { SqlState, sqlStateOf } from './errors/sql-state.js';
 import type { ListenerClient } from './listener.js';
 import { quoteIdentifier } from './names.js';
 import { withTimeout } from './with-timeout.js';
@@ -31,14 +32,25 @@ export class DeliveryProbe {
     return true;
   }
 
-  /** Resolves with whether the NOTIFY sent by `notify` arrived within `timeoutMs`. */
+  /**
+   * Resolves with whether the NOTIFY sent by `notify` arrived within `timeoutMs`, or undefined
+   * when the server's NOTIFY queue is full and refused it: then no one can tell.
+   */
   async run(
     client: ListenerClient,
     notify: (channel: string, payload: string) => Promise<void>,
     timeoutMs: number,
-  ): Promise<boolean> {
+  ): Promise<boolean | undefined> {
     await client.query(`LISTEN ${quoteIdentifier(this.channel)}`);
-    await notify(this.channel, 'probe');
+    try {
+      await notify(this.channel, 'probe');
+    } catch (error) {
+      // SQLSTATE 54000: a listening session holds a transaction open and the queue filled up
+      // (issue 26). Every NOTIFY fails until it ends; that says nothing about this connection.
+      if (sqlStateOf(error) !== SqlState.programLimitExceeded) throw error;
+      await client.query(`UNLISTEN ${quoteIdentifier(this.channel)}`);
+      return undefined;
+    }
     const arrived = await withTimeout(this.#arrival, timeoutMs, 'no notification').then(
       () => true,
       () => false,

@@ -257,8 +257,10 @@ export class Listener extends EventEmitter<ListenerEvents> {
     if (this.#verified || !notify) return true;
     this.#probe = new DeliveryProbe();
     try {
-      this.#verified = await this.#probe.run(client, notify, probeTimeoutMs);
-      return this.#verified;
+      // Undefined (a full NOTIFY queue refused the probe): assume it works, probe next time.
+      const arrived = await this.#probe.run(client, notify, probeTimeoutMs);
+      this.#verified = arrived === true;
+      return arrived ?? true;
     } finally {
       this.#probe = undefined;
     }

@@ -41,7 +41,7 @@ export async function insertJobs(
   options: EnqueueOptions,
 ): Promise<EnqueueResult[]> {
   const { tx, ...shared } = options;
-  const batch = await prepareBatch(items, shared, contract);
+  const batch = await prepareBatch(items, shared, contract, pgq.maxValueBytes);
   const results = await insertInputs(pgq, queue, batch.inputs, tx);
   return batch.rowOf.map(({ row, duplicate }) => {
     const result = results[row]!;
@@ -91,16 +91,21 @@ export async function insertInputs(
 }
 
 /**
- * Validates and serialises one job: its payload against the contract (when there is one)
- * and as JSON, and its options over the contract's defaults.
+ * Validates and serialises one job: its payload against the contract (when there is one),
+ * as JSON of at most `maxValueBytes` (else `PayloadTooLargeError`), and its options over the
+ * contract's defaults.
  */
 export async function prepareJob(
   payload: unknown,
   options: Omit<EnqueueOptions, 'tx'>,
   contract: Contract | undefined,
+  maxValueBytes: number,
 ): Promise<JobInsertInput> {
   if (contract) await validate(contract.schema as StandardSchemaV1, payload);
-  return toInsertInput(toJsonText(payload), withContractDefaults(options, contract));
+  return toInsertInput(
+    toJsonText(payload, 'payload', maxValueBytes),
+    withContractDefaults(options, contract),
+  );
 }
 
 function withContractDefaults(
@@ -116,13 +121,14 @@ function withContractDefaults(
 
 /**
  * Validates and serialises a batch: every payload against the contract (when there is one)
- * and as JSON, every option. Items that share a `uniqueKey` become one row (the first), as
- * they would across separate enqueues.
+ * and as JSON of at most `maxValueBytes`, every option. Items that share a `uniqueKey`
+ * become one row (the first), as they would across separate enqueues.
  */
 async function prepareBatch(
   items: readonly unknown[],
   shared: Omit<EnqueueOptions, 'tx'>,
   contract: Contract | undefined,
+  maxValueBytes: number,
 ): Promise<PreparedBatch> {
   const inputs: JobInsertInput[] = [];
   const rowOf: PreparedBatch['rowOf'] = [];
@@ -134,10 +140,15 @@ async function prepareBatch(
     let input: JobInsertInput;
     if (isJobSpec(item)) {
       const { payload, ...own } = item;
-      input = await prepareJob(payload, { ...batchOptions, ...definedOnly(own) }, contract);
+      input = await prepareJob(
+        payload,
+        { ...batchOptions, ...definedOnly(own) },
+        contract,
+        maxValueBytes,
+      );
     } else {
       if (contract) await validate(contract.schema as StandardSchemaV1, item);
-      const payload = toJsonText(item);
+      const payload = toJsonText(item, 'payload', maxValueBytes);
       bare ??= toInsertInput(payload, withContractDefaults(batchOptions, contract));
       input = { ...bare, payload };
     }

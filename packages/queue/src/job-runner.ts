@@ -92,7 +92,8 @@ export class JobRunner<Payload, Result> {
     let resultText: string | null;
     try {
       result = await this.#options.handler(job, this.#context(running, job, undefined));
-      resultText = result === undefined ? null : toJsonText(result, 'result');
+      resultText =
+        result === undefined ? null : toJsonText(result, 'result', this.#options.pgq.maxValueBytes);
     } catch (error) {
       return { ok: false, error };
     }
@@ -133,7 +134,7 @@ export class JobRunner<Payload, Result> {
       let resultText: string | null;
       try {
         result = await handler(job, this.#context(running, job, client));
-        resultText = result === undefined ? null : toJsonText(result, 'result');
+        resultText = result === undefined ? null : toJsonText(result, 'result', pgq.maxValueBytes);
       } catch (error) {
         await rollback();
         return { ok: false, error };

@@ -1,4 +1,4 @@
-import { isPlainJson, textProblem, ValidationError } from '@pgq/core';
+import { assertValueSize, isPlainJson, textProblem, ValidationError } from '@pgq/core';
 
 const storable = (text: string): boolean => textProblem(text) === undefined;
 
@@ -7,15 +7,30 @@ const storable = (text: string): boolean => textProblem(text) === undefined;
  * silently change or drop: `undefined` (at the top or in an array), functions, symbols,
  * `BigInt`, `NaN`/`Infinity`, cycles, and strings `jsonb` cannot hold (NUL, lone surrogates).
  * `undefined` object fields are left out, as `JSON.stringify` does. Throws `ValidationError`
- * naming the path of the first bad value, so nothing is written.
+ * naming the path of the first bad value, or `PayloadTooLargeError` when the text is over
+ * `maxBytes` UTF-8 bytes (pass `pgq.maxValueBytes` for anything stored on a user's behalf;
+ * default: no limit, for pgq's own records such as a job's error), so nothing is written.
  *
  * @example
  * ```ts
  * toJsonText({ to: 'ada@example.com' }); // '{"to":"ada@example.com"}'
  * toJsonText({ id: 1n }); // throws ValidationError: payload.id: BigInt is not JSON
+ * toJsonText(report, 'payload', pgq.maxValueBytes); // throws PayloadTooLargeError past 1 MiB
  * ```
  */
-export function toJsonText(value: unknown, what = 'payload'): string {
+export function toJsonText(
+  value: unknown,
+  what = 'payload',
+  maxBytes = Number.POSITIVE_INFINITY,
+): string {
+  const text = serialise(value, what);
+  if (maxBytes !== Number.POSITIVE_INFINITY) {
+    assertValueSize(text, maxBytes, what, 'connect({ maxValueBytes })');
+  }
+  return text;
+}
+
+function serialise(value: unknown, what: string): string {
   // Most payloads are plain data: one walk that allocates nothing proves it, and the native
   // serialiser runs without a replacer. Anything else takes the checking path, which names
   // the problem (or serialises what the walk would not vouch for, such as a Map or a toJSON).

@@ -66,7 +66,7 @@ export async function completeJobs<Result>(
     return {
       id: lease.id,
       leaseToken: lease.leaseToken,
-      result: result === undefined ? null : toJsonText(result, 'result'),
+      result: result === undefined ? null : toJsonText(result, 'result', pgq.maxValueBytes),
     };
   });
   const done = await jobsComplete(pgq, queue, completions, options.tx);

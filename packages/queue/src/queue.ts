@@ -110,12 +110,13 @@ export class Queue<Payload = unknown, Result = unknown, Output = Payload> {
   /**
    * Adds a job. With `uniqueKey`, returns the live job holding that key instead, with
    * `deduplicated: true`. With `tx`, the job exists only if that transaction commits.
-   * Throws `ValidationError` (nothing written) for a bad payload or option and
+   * Throws `ValidationError` (nothing written) for a bad payload or option,
+   * `PayloadTooLargeError` for a payload over `connect({ maxValueBytes })` (default 1 MiB), and
    * `QueueNotFoundError` for a queue that was never created.
    */
   async enqueue(payload: Payload, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     const { tx, ...own } = options;
-    const input = await prepareJob(payload, own, this.contract);
+    const input = await prepareJob(payload, own, this.contract, this.pgq.maxValueBytes);
     if (tx) {
       const [result] = await insertInputs(this.pgq, this.name, [input], tx);
       return result!;

@@ -16,7 +16,7 @@ import type { CatchUpPolicy, ScheduleDefinition, ScheduleJobOptions } from './sc
  *
  * @example
  * ```ts
- * const resolved: ResolvedSchedule = await resolveSchedule(name, definition);
+ * const resolved: ResolvedSchedule = await resolveSchedule(name, definition, pgq.maxValueBytes);
  * ```
  */
 export interface ResolvedSchedule {
@@ -47,18 +47,20 @@ const catchUpPolicies: ReadonlySet<string> = new Set(['none', 'latest', 'all']);
 
 /**
  * Checks a schedule before anything is stored: its name, cron expression, time zone, queue
- * name, payload (as JSON, and by the contract when `queue` is one), job options, `catchUp`
- * and `graceMs`. Unknown keys are refused, so a misspelt `timeZone` cannot silently mean UTC.
- * Throws `InvalidNameError` or `ValidationError`.
+ * name, payload (as JSON of at most `maxValueBytes`, and by the contract when `queue` is one),
+ * job options, `catchUp` and `graceMs`. Unknown keys are refused, so a misspelt `timeZone`
+ * cannot silently mean UTC. Throws `InvalidNameError`, `ValidationError` or
+ * `PayloadTooLargeError`.
  *
  * @example
  * ```ts
- * const { cron, queue, payload } = await resolveSchedule('nightly', { cron: '0 3 * * *', queue: 'reports' });
+ * const { cron, queue, payload } = await resolveSchedule('nightly', { cron: '0 3 * * *', queue: 'reports' }, pgq.maxValueBytes);
  * ```
  */
 export async function resolveSchedule(
   name: unknown,
   definition: ScheduleDefinition,
+  maxValueBytes: number,
 ): Promise<ResolvedSchedule> {
   const checkedName = assertName('schedule', name);
   if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) {
@@ -71,7 +73,8 @@ export async function resolveSchedule(
   const payload = definition.payload ?? null;
   if (isContract(target)) await validate(target.schema as StandardSchemaV1, payload);
   const options = resolveJobOptions(definition.options, isContract(target) ? target : undefined);
-  const payloadText = toJsonText(payload);
+  // Every tick copies it into a job: the limit of job payloads.
+  const payloadText = toJsonText(payload, 'payload', maxValueBytes);
   // The same checks enqueue makes, now rather than at the first tick.
   toInsertInput(payloadText, options);
   const catchUp = definition.catchUp ?? 'latest';

@@ -85,7 +85,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     definition: ScheduleDefinition,
     options: TxOptions = {},
   ): Promise<Schedule> {
-    const resolved = await resolveSchedule(name, definition);
+    const resolved = await resolveSchedule(name, definition, this.#pgq.maxValueBytes);
     const now = await scheduleClockNow(this.#pgq, options.tx);
     const nextRunAt = resolved.cron.next(now);
     if (nextRunAt === null) {

@@ -14,7 +14,7 @@ export interface ReplyTarget {
  * Stores `response` (JSON; `undefined` becomes `null`) as the reply to a request and
  * notifies its caller, in one statement (on `tx` when given). Returns false when the request
  * already had a reply. Throws `ValidationError`, writing nothing, for a response that is not
- * JSON.
+ * JSON, and `PayloadTooLargeError` for one over `connect({ maxValueBytes })`.
  */
 export async function writeResponse(
   pgq: Pgq,
@@ -22,7 +22,11 @@ export async function writeResponse(
   response: unknown,
   tx?: Executor,
 ): Promise<boolean> {
-  const [stored] = await writeReplies(pgq, [responseReply(target, response)], tx);
+  const [stored] = await writeReplies(
+    pgq,
+    [responseReply(target, response, pgq.maxValueBytes)],
+    tx,
+  );
   return stored!;
 }
 
@@ -50,10 +54,17 @@ export async function writeReplies(
   return replies.map((reply) => stored.has(reply.requestId));
 }
 
-/** The row that answers a request with `response`; throws `ValidationError` when not JSON. */
-export function responseReply(target: ReplyTarget, response: unknown): ReplyInput {
+/**
+ * The row that answers a request with `response`; throws `ValidationError` when not JSON and
+ * `PayloadTooLargeError` when over `maxValueBytes`.
+ */
+export function responseReply(
+  target: ReplyTarget,
+  response: unknown,
+  maxValueBytes: number,
+): ReplyInput {
   assertTarget(target);
-  const text = response === undefined ? 'null' : toJsonText(response, 'response');
+  const text = response === undefined ? 'null' : toJsonText(response, 'response', maxValueBytes);
   return { ...target, response: text, error: null };
 }
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import {
+  assertValueSize,
   type ContractInput,
   type MethodContract,
   type MethodResponseOutput,
@@ -119,11 +120,22 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     signal?.throwIfAborted();
     if (method) await validate(method.schema, request, 'request');
     // Checked alone, so a request that is not JSON fails its own call, not its batch.
-    if (request !== undefined) toJsonText(request, 'request');
+    const requestText = request === undefined ? undefined : toJsonText(request, 'request');
     // close() may have run during the validation above: it must not miss this call.
     if (this.#closing) throw closedError();
     const requestId = newRequestId(this.#prefix);
     const envelope: RpcRequest = { requestId, replyTo: this.channel, timeoutMs, request };
+    if (requestText !== undefined) {
+      // The request job stores the envelope around it (ASCII only), which must fit the limit
+      // too: checked alone for the same reason.
+      const envelopeBytes = JSON.stringify({ ...envelope, request: 0 }).length - 1;
+      assertValueSize(
+        requestText,
+        this.pgq.maxValueBytes - envelopeBytes,
+        'request',
+        'connect({ maxValueBytes })',
+      );
+    }
     return new Promise((resolve, reject) => {
       const call = new PendingCall({ requestId, queue, method, resolve, reject });
       const timer = setTimeout(() => {

@@ -141,7 +141,10 @@ export class RpcServer<
       workerId: context.workerId,
     });
     if (this.method?.response) await validate(this.method.response, response, 'response');
-    await this.#replies.add(responseReply({ requestId, replyTo }, response));
+    // Too large a response fails the job like one that is not JSON: its caller gets the error.
+    await this.#replies.add(
+      responseReply({ requestId, replyTo }, response, this.#pgq.maxValueBytes),
+    );
     return response;
   }
 

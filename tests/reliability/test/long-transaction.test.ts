@@ -108,12 +108,12 @@ it('a REPEATABLE READ transaction held 60 s: nothing lost, health() warns, dead 
     const heldAt = performance.now();
     const early = await throughput(10_000);
     const warnedEarly = (await health(db.pgq, { maxXminAgeMs: 5_000 })).warnings.filter(
-      (warning) => warning.holder.pid === holderPid && warning.code === 'PGQ_XMIN_HORIZON_HELD',
+      (warning) => warning.holder?.pid === holderPid && warning.code === 'PGQ_XMIN_HORIZON_HELD',
     );
     const late = await throughput(holdMs - (performance.now() - heldAt));
     const atDefault = await health(db.pgq);
     const warnedAtDefault = atDefault.warnings.filter(
-      (warning) => warning.holder.pid === holderPid,
+      (warning) => warning.holder?.pid === holderPid,
     );
     const completedHeld = completed;
     const deadHeld = await deadAfterVacuum(partition);

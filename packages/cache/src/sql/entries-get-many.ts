@@ -13,6 +13,10 @@ import type { StoredValue } from '../value-encoding.js';
  * whole namespace for a few keys for as long as the plan is cached. A unique-key equality has
  * no such alternative: every plan, generic or custom, probes the primary key
  * (`test/plans.test.ts` checks it).
+ *
+ * `pg_catalog.unnest`, qualified: a one-argument `unnest` call resolves by the caller's
+ * search_path, where an `unnest(text[])` of someone else's (an exact match, where
+ * pg_catalog's takes `anyarray`) would win and run as this role (issue 26).
  */
 export async function entriesGetMany(
   pgq: Pgq,
@@ -21,7 +25,7 @@ export async function entriesGetMany(
 ): Promise<Array<StoredValue & { key: string }>> {
   return pgq.query<StoredValue & { key: string }>(
     `select wanted.key, entry.value, entry.bytes
-       from unnest($2::text[]) as wanted(key)
+       from pg_catalog.unnest($2::text[]) as wanted(key)
       cross join lateral (
         select value, bytes from ${pgq.table('cache_entries')}
          where namespace = $1 and key = wanted.key

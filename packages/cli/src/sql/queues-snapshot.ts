@@ -32,7 +32,7 @@ export async function queuesSnapshot(pgq: Pgq, liveWorkerMs: number): Promise<Qu
   return pgq.query<QueueSnapshotRow>(
     `select q.name,
             live.pending, live.scheduled, live.active, live.retrying,
-            (extract(epoch from now() - live.oldest_run_at) * 1000)::float8 as oldest_pending_ms,
+            (extract(epoch from now() - live.oldest_run_at) * 1000.0)::float8 as oldest_pending_ms,
             (select count(*) from ${archive} a
               where a.queue = q.name and a.state = 'dead') as dead,
             (select count(*) from ${archive} a
@@ -43,7 +43,7 @@ export async function queuesSnapshot(pgq: Pgq, liveWorkerMs: number): Promise<Qu
                 and a.finished_at > now() - interval '1 minute') as dead_last_minute,
             (select count(*) from ${pgq.table('workers')} w
               where q.name = any (w.queues)
-                and w.last_seen_at > now() - $1::int * interval '1 millisecond') as live_workers,
+                and w.last_seen_at > now() - $1::float8 * interval '1 millisecond') as live_workers,
             now() as taken_at
        from ${pgq.table('queues')} q
        cross join lateral (

@@ -39,8 +39,8 @@ export async function workersList(pgq: Pgq, liveWithinMs: number): Promise<Worke
     last_seen_ms: number;
   }>(
     `select id, hostname, pid, queues, started_at, last_seen_at,
-            (extract(epoch from now() - started_at) * 1000)::float8 as up_ms,
-            (extract(epoch from now() - last_seen_at) * 1000)::float8 as last_seen_ms
+            (extract(epoch from now() - started_at) * 1000.0)::float8 as up_ms,
+            (extract(epoch from now() - last_seen_at) * 1000.0)::float8 as last_seen_ms
        from ${pgq.table('workers')}
       order by started_at desc, id`,
   );

@@ -10,7 +10,7 @@ export async function nextPayloadExpiry(
 ): Promise<number | undefined> {
   const rows = await pgq.query<{ wait_ms: number | null }>(
     `select greatest(0, extract(epoch from
-         min(created_at) + $1::float8 * interval '1 millisecond' - now()) * 1000)::float8 as wait_ms
+         min(created_at) + $1::float8 * interval '1 millisecond' - now()) * 1000.0)::float8 as wait_ms
      from ${pgq.table('pubsub_payloads')}`,
     [retentionMs],
   );

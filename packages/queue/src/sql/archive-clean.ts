@@ -17,9 +17,9 @@ export async function archiveClean(pgq: Pgq, queue: string, limit: number): Prom
         select a.ctid from ${archive} a join ${pgq.table('queues')} q on q.name = a.queue
          where a.queue = $1
            and ((a.state = 'completed'
-                 and a.finished_at < now() - q.completed_retention_seconds * interval '1 second')
+                 and a.finished_at < now() - q.completed_retention_seconds::float8 * interval '1 second')
              or (a.state in ('dead', 'cancelled')
-                 and a.finished_at < now() - q.dead_retention_seconds * interval '1 second'))
+                 and a.finished_at < now() - q.dead_retention_seconds::float8 * interval '1 second'))
          limit $2
            for update of a skip locked))`,
     [queue, limit],

@@ -22,7 +22,7 @@ export async function jobsExtendLease(
     'jobs_extend_lease',
     () => `
     update ${pgq.table('jobs')} j
-       set lease_expires_at = statement_timestamp() + $2::int * interval '1 millisecond'
+       set lease_expires_at = statement_timestamp() + $2::float8 * interval '1 millisecond'
       from unnest($3::bigint[], $4::uuid[]) as t(id, lease_token)
      where j.queue = $1 and j.id = t.id and j.lease_token = t.lease_token and j.state = 'active'
     returning j.lease_token::text as lease_token, j.lease_expires_at`,

@@ -27,7 +27,7 @@ export async function queueStats(pgq: Pgq, queue: string): Promise<QueueStatsRow
             ${archiveCount('dead')} as dead,
             ${archiveCount('cancelled')} as cancelled,
             (extract(epoch from now() - min(run_at) filter (where state = 'pending' and run_at <= now()))
-              * 1000)::float8 as oldest_pending_ms
+              * 1000.0)::float8 as oldest_pending_ms
        from ${pgq.table('jobs')} where queue = $1`,
     [queue],
   );

@@ -15,7 +15,7 @@ export async function schedulesNextRun(
     pgq,
     'schedules_next_run',
     () => `
-    select (extract(epoch from min(next_run_at) - now()) * 1000)::float8 as delay_ms
+    select (extract(epoch from min(next_run_at) - now()) * 1000.0)::float8 as delay_ms
       from ${pgq.table('schedules')}
      where next_run_at is not null and name <> all($1::text[])`,
   );

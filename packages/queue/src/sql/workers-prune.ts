@@ -7,7 +7,7 @@ import type { Pgq } from '@pgq/core';
 export async function workersPrune(pgq: Pgq, staleMs: number): Promise<number> {
   const { rowCount } = await pgq.execute(
     `delete from ${pgq.table('workers')}
-      where last_seen_at < now() - $1::int * interval '1 millisecond'`,
+      where last_seen_at < now() - $1::float8 * interval '1 millisecond'`,
     [staleMs],
   );
   return rowCount;
