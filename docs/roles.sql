@@ -43,11 +43,15 @@ grant select on :"schema".queues to pgq_producer, pgq_worker;
 -- NOTIFY channel names; PUBLIC has it unless default privileges revoked it.
 grant execute on function :"schema".channel(text, text) to pgq_producer, pgq_worker;
 
--- Producer: Queue.enqueue / enqueueMany. The insert draws ids from the sequence and, for a
--- uniqueKey, reads back the live job holding the key: id, queue and unique_key only, never a
--- payload.
+-- Producer: Queue.enqueue / enqueueMany. The insert reads back the ids it was given and, for
+-- a uniqueKey, the live job holding the key: id, queue and unique_key only, never a payload.
+-- Ids come only from the sequence, through the column's default (USAGE lets it draw): a
+-- chosen id could take a job's place in the archive or the next ids of the sequence (issue
+-- 26), so the id column is not granted, and revoked where an older version of this file
+-- granted it.
 grant usage on sequence :"schema".jobs_id_seq to pgq_producer;
-grant insert (id, queue, payload, priority, run_at, max_attempts, unique_key)
+revoke insert (id) on :"schema".jobs from pgq_producer;
+grant insert (queue, payload, priority, run_at, max_attempts, unique_key)
   on :"schema".jobs to pgq_producer;
 grant select (id, queue, unique_key) on :"schema".jobs to pgq_producer;
 
@@ -57,8 +61,10 @@ grant select on :"schema".jobs to pgq_worker;
 grant update (state, attempts, run_at, lease_token, lease_expires_at, worker_id, started_at,
   last_error) on :"schema".jobs to pgq_worker;
 grant delete on :"schema".jobs to pgq_worker;
--- The archive: completed and dead jobs go in; past retention they are deleted. The cleanup's
--- `select ... for update` needs UPDATE on one column: finished_at is the least harmful.
+-- The archive: completed and dead jobs go in, each a copy of the live job the same statement
+-- deletes (the policies below and the job_archive_moved trigger check it); past retention they
+-- are deleted. The cleanup's `select ... for update` needs UPDATE on one column, which the
+-- policies let it lock but never change.
 grant select, insert, delete on :"schema".job_archive to pgq_worker;
 grant update (finished_at) on :"schema".job_archive to pgq_worker;
 -- The worker registry (informational: what runs where).
@@ -104,8 +110,39 @@ create policy pgq_worker_delete_active on :"schema".jobs as restrictive for dele
   using (state = 'active');
 
 drop policy if exists pgq_worker_archive on :"schema".job_archive;
-create policy pgq_worker_archive on :"schema".job_archive for all to pgq_worker
+create policy pgq_worker_archive on :"schema".job_archive for select to pgq_worker
+  using (exists (select 1 from :"schema".role_queues r
+    where r.queue in (job_archive.queue, '*') and pg_has_role(r.role_id, 'member')));
+-- A worker archives a job only as the live job it is (issue 26: a forged dead row, retried,
+-- ran a payload of the worker's choosing): the row must match, column for column, a job of
+-- its queues that is active in the statement's snapshot, and the statement must delete that
+-- job (the job_archive_moved trigger, migration 0007). The outcome is the worker's to give:
+-- completed or dead, a result, an error of at most 64 kB, stamped with the statement's time.
+-- The jobs look-up goes through the worker's jobs policy, so the queue is one of its own.
+drop policy if exists pgq_worker_archive_insert on :"schema".job_archive;
+create policy pgq_worker_archive_insert on :"schema".job_archive for insert to pgq_worker
+  with check (state in ('completed', 'dead')
+    and finished_at between transaction_timestamp() and statement_timestamp()
+    and coalesce(pg_column_size(last_error), 0) <= 65536
+    and exists (select 1 from :"schema".jobs j
+      where j.queue = job_archive.queue and j.id = job_archive.id and j.state = 'active'
+        and j.payload = job_archive.payload and j.priority = job_archive.priority
+        and j.attempts = job_archive.attempts and j.max_attempts = job_archive.max_attempts
+        and j.unique_key is not distinct from job_archive.unique_key
+        and j.created_at = job_archive.created_at
+        and j.started_at is not distinct from job_archive.started_at));
+-- The cleanup deletes only what is past its queue's retention: a worker cannot erase its
+-- queues' recent history. Its `select ... for update` locks rows, which no worker may change.
+drop policy if exists pgq_worker_archive_expired on :"schema".job_archive;
+create policy pgq_worker_archive_expired on :"schema".job_archive for delete to pgq_worker
+  using (exists (select 1 from :"schema".role_queues r
+      where r.queue in (job_archive.queue, '*') and pg_has_role(r.role_id, 'member'))
+    and exists (select 1 from :"schema".queues q
+      where q.name = job_archive.queue
+        and job_archive.finished_at < now() - case when job_archive.state = 'completed'
+          then q.completed_retention_seconds else q.dead_retention_seconds end * interval '1 second'));
+drop policy if exists pgq_worker_archive_lock on :"schema".job_archive;
+create policy pgq_worker_archive_lock on :"schema".job_archive for update to pgq_worker
   using (exists (select 1 from :"schema".role_queues r
     where r.queue in (job_archive.queue, '*') and pg_has_role(r.role_id, 'member')))
-  with check (exists (select 1 from :"schema".role_queues r
-    where r.queue in (job_archive.queue, '*') and pg_has_role(r.role_id, 'member')));
+  with check (false);

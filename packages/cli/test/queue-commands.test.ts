@@ -229,3 +229,37 @@ describe('pgq job', () => {
     expect(wrongQueue.stderr).toContain('Queue "nowhere" does not exist');
   });
 });
+
+// Issue 26: a job id is not unique across queues when a row was planted with a chosen one (a
+// producer could, before migration 0007; the owner still can). `pgq job cancel <id>` then
+// cancelled whichever job it met first, the decoy or the real one. Now it refuses to guess.
+describe('pgq job with an id in two queues', () => {
+  it('refuses a job id that is in two queues unless --queue names one, and then acts on that one', async () => {
+    const billing = new Queue(db.pgq, 'billing');
+    const decoys = new Queue(db.pgq, 'decoys');
+    await billing.create();
+    await decoys.create();
+    const { id } = await billing.enqueue({ invoice: 42 });
+    await db.pgq.query(
+      `insert into ${db.pgq.table('jobs')} (id, queue, payload, max_attempts)
+       values ($1, 'decoys', '{"decoy": true}', 1)`,
+      [id],
+    );
+
+    const ambiguous = `error: Job ${id} is in more than one queue ("billing", "decoys"): name one with --queue\n`;
+    const refused = await Promise.all([
+      pgq(['job', 'cancel', id]),
+      pgq(['job', 'show', id]),
+      pgq(['job', 'retry', id]),
+    ]);
+    for (const result of refused) expect(result).toMatchObject({ code: 2, stderr: ambiguous });
+    expect(await billing.get(id)).toMatchObject({ state: 'pending', payload: { invoice: 42 } });
+    expect(await decoys.get(id)).toMatchObject({ state: 'pending', payload: { decoy: true } });
+
+    const cancelled = await pgq(['job', 'cancel', id, '--queue', 'billing', '--json']);
+    expect(cancelled).toMatchObject({ code: 0 });
+    expect(JSON.parse(cancelled.stdout)).toEqual({ id, queue: 'billing', cancelled: true });
+    expect(await billing.get(id)).toMatchObject({ state: 'cancelled', payload: { invoice: 42 } });
+    expect(await decoys.get(id)).toMatchObject({ state: 'pending' });
+  });
+});

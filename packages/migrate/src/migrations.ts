@@ -5,6 +5,7 @@ import pubsub from '../sql/0003_pubsub.sql';
 import cache from '../sql/0004_cache.sql';
 import rpc from '../sql/0005_rpc.sql';
 import schedules from '../sql/0006_schedules.sql';
+import security from '../sql/0007_security.sql';
 import pubsubAuth from '../sql/0008_pubsub_auth.sql';
 import searchPath from '../sql/0009_search_path.sql';
 
@@ -24,6 +25,7 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: '0004_cache', sql: cache },
   { version: 5, name: '0005_rpc', sql: rpc },
   { version: 6, name: '0006_schedules', sql: schedules },
+  { version: 7, name: '0007_security', sql: security },
   { version: 8, name: '0008_pubsub_auth', sql: pubsubAuth },
   { version: 9, name: '0009_search_path', sql: searchPath },
 ];

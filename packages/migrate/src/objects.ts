@@ -26,6 +26,8 @@ export const schemaObjects: readonly SchemaObject[] = [
   { kind: 'table', name: 'pubsub_payloads', version: 3 },
   { kind: 'table', name: 'cache_entries', version: 4 },
   { kind: 'table', name: 'rpc_replies', version: 5 },
+  { kind: 'function', name: 'refuse_write()', version: 7 },
+  { kind: 'function', name: 'job_archive_moved()', version: 7 },
   { kind: 'table', name: 'pubsub_auth', version: 8 },
   { kind: 'function', name: 'pubsub_tag(text)', version: 8 },
 ];

@@ -29,6 +29,10 @@ async function catalog(pgq: Pgq): Promise<string[]> {
      union all
      select 'trigger ' || t.tgname from pg_trigger t join pg_class c on c.oid = t.tgrelid
       where c.relnamespace = $1::regnamespace and not t.tgisinternal
+     union all
+     select 'constraint ' || c.relname || '.' || k.conname || ' ' || pg_get_constraintdef(k.oid)
+       from pg_constraint k join pg_class c on c.oid = k.conrelid
+      where c.relnamespace = $1::regnamespace
      order by 1`,
     [pgq.schema],
   );

@@ -10,9 +10,9 @@ import type { JobInsertInput } from './sql/jobs-insert.js';
  * ```
  */
 export interface EnqueueOptions extends TxOptions {
-  /** Run no earlier than this time. Default: now. Not with `delayMs`. */
+  /** Run no earlier than this time, between 1970 and the year 9999. Default: now. Not with `delayMs`. */
   runAt?: Date;
-  /** Run no earlier than this many milliseconds from now (database clock). Default 0. */
+  /** Run no earlier than this many milliseconds from now (database clock), before 9999. Default 0. */
   delayMs?: number;
   /** Higher runs first; a 32-bit integer. Default 0 (or the contract's default). */
   priority?: number;
@@ -93,6 +93,10 @@ export function isJobSpec(item: unknown): item is JobSpec<unknown> {
 }
 
 const int32 = 2 ** 31 - 1;
+// The times a job may hold (migration 0007's jobs_times_in_range): a Date and an ISO string
+// hold them, and an infinite one stopped the whole queue (issue 26).
+const earliestRunAt = Date.UTC(1970, 0, 1);
+const latestRunAt = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** Checks one job's options and turns them into an insert row; throws `ValidationError`. */
 export function toInsertInput(
@@ -106,8 +110,14 @@ export function toInsertInput(
   if (runAt !== undefined && (!(runAt instanceof Date) || Number.isNaN(runAt.getTime()))) {
     throw new ValidationError(`runAt must be a valid Date, got ${String(runAt)}`);
   }
+  if (runAt !== undefined && (runAt.getTime() < earliestRunAt || runAt.getTime() > latestRunAt)) {
+    throw new ValidationError(`runAt must be between 1970 and 9999, got ${runAt.toISOString()}`);
+  }
   if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) {
     throw new ValidationError(`delayMs must be a number >= 0, got ${String(delayMs)}`);
+  }
+  if (delayMs !== undefined && Date.now() + delayMs > latestRunAt) {
+    throw new ValidationError(`delayMs must not run the job after 9999, got ${delayMs}`);
   }
   if (!Number.isInteger(priority) || Math.abs(priority) > int32) {
     throw new ValidationError(`priority must be a 32-bit integer, got ${String(priority)}`);

@@ -19,4 +19,16 @@ describe('toJobError', () => {
     expect(toJobError(42).message).toBe('Non-error value thrown: 42');
     expect(toJobError({ big: 1n }).message).toBe('Non-error value thrown: [object Object]');
   });
+
+  it('cuts every field so a whole error stays under the 64 kB jobs.last_error holds', () => {
+    const huge = new Error('m'.repeat(1_000_000));
+    huge.name = 'N'.repeat(10_000);
+    Object.assign(huge, { code: 'C'.repeat(10_000) });
+    const record = toJobError(huge);
+    expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(65_536);
+    expect(record.message).toHaveLength(8_000);
+    // A cut never splits a surrogate pair: half of one is not Unicode.
+    const emoji = toJobError(new Error(`${'m'.repeat(7_999)}😀`)).message;
+    expect(emoji).toBe('m'.repeat(7_999));
+  });
 });

@@ -16,7 +16,11 @@ export interface JobError {
   code?: string | number;
 }
 
+// Each field is cut to a length that keeps the whole error under the 64 kB that migration
+// 0007 allows in jobs.last_error (a message may be as long as a handler makes it).
 const maxStackLength = 8_000;
+const maxMessageLength = 8_000;
+const maxNameLength = 200;
 
 /**
  * Turns anything a handler threw into a `JobError`. A thrown string becomes the message; a
@@ -31,21 +35,25 @@ const maxStackLength = 8_000;
 export function toJobError(thrown: unknown): JobError {
   if (thrown instanceof Error) {
     const record: JobError = {
-      name: storable(thrown.name || 'Error'),
-      message: storable(thrown.message || String(thrown)),
+      name: storable(thrown.name || 'Error', maxNameLength),
+      message: storable(thrown.message || String(thrown), maxMessageLength),
     };
-    if (thrown.stack) record.stack = storable(thrown.stack.slice(0, maxStackLength));
+    if (thrown.stack) record.stack = storable(thrown.stack, maxStackLength);
     const code = (thrown as { code?: unknown }).code;
     if (typeof code === 'number' && Number.isFinite(code)) record.code = code;
-    if (typeof code === 'string') record.code = storable(code);
+    if (typeof code === 'string') record.code = storable(code, maxNameLength);
     return record;
   }
-  return { name: 'NonError', message: storable(describe(thrown)) };
+  return { name: 'NonError', message: storable(describe(thrown), maxMessageLength) };
 }
 
 // jsonb cannot store the NUL character; an error message must never make recording it fail.
-function storable(text: string): string {
-  return text.replaceAll('\u0000', '\\0');
+// The cut falls between characters: half a surrogate pair is not Unicode, and jsonb refuses it.
+function storable(text: string, maxLength: number): string {
+  const last = text.charCodeAt(maxLength - 1);
+  const end =
+    text.length > maxLength && last >= 0xd800 && last <= 0xdbff ? maxLength - 1 : maxLength;
+  return text.slice(0, end).replaceAll('\u0000', '\\0');
 }
 
 function describe(thrown: unknown): string {

@@ -1,3 +1,4 @@
+import { ValidationError } from '@pgq/core';
 import type { PoolClient } from 'pg';
 import { assertInteger, maxInt32 } from './assert-integer.js';
 import { type RetryOptions, resolveRetryOptions } from './backoff.js';
@@ -50,7 +51,7 @@ export interface WorkerOptions {
   rescueIntervalMs?: number;
   /** How often this worker removes archived jobs past retention and stale registry rows. Default 60 000 ms. */
   cleanupIntervalMs?: number;
-  /** This worker's id in the registry and on the jobs it claims. Default `<hostname>:<pid>:<random>`. */
+  /** This worker's id in the registry and on the jobs it claims; at most 1024 UTF-8 bytes. Default `<hostname>:<pid>:<random>`. */
   workerId?: string;
 }
 
@@ -134,5 +135,13 @@ export function assertWorkerOptions(options: WorkerOptions): void {
   if (options.batchSize !== undefined) assertInteger('batchSize', options.batchSize, 1, 10_000);
   if (options.prefetch !== undefined) assertInteger('prefetch', options.prefetch, 0, 10_000);
   if (options.leaseMs !== undefined) assertInteger('leaseMs', options.leaseMs, 100, maxInt32);
+  const { workerId } = options;
+  // Migration 0007 holds jobs.worker_id to 1024 bytes (a hostile worker padded it).
+  if (
+    workerId !== undefined &&
+    !(typeof workerId === 'string' && Buffer.byteLength(workerId) <= 1024)
+  ) {
+    throw new ValidationError('workerId must be a string of at most 1024 UTF-8 bytes');
+  }
   resolveRetryOptions(options.retry);
 }

@@ -105,6 +105,12 @@ describe('enqueue', () => {
     await expect(queue.enqueue(1, { runAt: new Date(''), delayMs: 1 })).rejects.toThrow(
       ValidationError,
     );
+    // Times a job may hold: 1970 to 9999 (an infinite one stopped the queue, issue 26).
+    await expect(queue.enqueue(1, { runAt: new Date(-1) })).rejects.toThrow(/runAt/);
+    await expect(queue.enqueue(1, { runAt: new Date(Date.UTC(10_000, 0)) })).rejects.toThrow(
+      /runAt/,
+    );
+    await expect(queue.enqueue(1, { delayMs: 1e15 })).rejects.toThrow(/delayMs/);
     await expect(queue.enqueueMany([1, 2, { big: 1n }])).rejects.toThrow(/payload\.big/);
     expect(await countRows(db.pgq, 'jobs', 'refusals')).toBe(0);
   });

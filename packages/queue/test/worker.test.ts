@@ -118,6 +118,12 @@ describe('Worker', () => {
     await expect(worker.start()).rejects.toThrow(QueueNotFoundError);
   });
 
+  it('refuses a workerId longer than the 1024 bytes jobs.worker_id holds', () => {
+    expect(
+      () => new Worker(db.pgq, 'nowhere', async () => {}, { workerId: 'é'.repeat(513) }),
+    ).toThrow(/workerId must be a string of at most 1024 UTF-8 bytes/);
+  });
+
   it('never runs more than `concurrency` jobs at once, claiming to fill free slots', async () => {
     const queue = await freshQueue('concurrency');
     let running = 0;

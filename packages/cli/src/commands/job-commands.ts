@@ -40,9 +40,10 @@ export function registerJobCommands(program: Command, context: CliContext): void
     'pgq job list emails --state dead',
   );
   const queueOption = () =>
-    new Option('-q, --queue <name>', "the job's queue (skips looking it up)").argParser(
-      queueNameArgument,
-    );
+    new Option(
+      '-q, --queue <name>',
+      "the job's queue (skips looking it up; needed when the id is in two queues)",
+    ).argParser(queueNameArgument);
 
   withExample(
     job
@@ -161,7 +162,9 @@ export function registerJobCommands(program: Command, context: CliContext): void
   });
 }
 
-// Job ids are unique across the schema, so the queue can be looked up from the id.
+// Without --queue, the queue is looked up from the id; an id found in more than one queue
+// (planted there, issue 26) is refused rather than guessed, since the guess could act on the
+// wrong job.
 async function queueOfJob(
   context: CliContext,
   id: string,
@@ -174,8 +177,12 @@ async function queueOfJob(
     return new Queue(pgq, queueName);
   }
   const located = await jobLocate(pgq, id);
-  if (located === undefined) throw new NotFoundError(`Job ${id} not found`);
-  return new Queue(pgq, located);
+  if (located.length === 0) throw new NotFoundError(`Job ${id} not found`);
+  if (located.length > 1) {
+    const names = located.map((name) => `"${name}"`).join(', ');
+    throw new UsageError(`Job ${id} is in more than one queue (${names}): name one with --queue`);
+  }
+  return new Queue(pgq, located[0]!);
 }
 
 function truncate(text: string, length: number): string {

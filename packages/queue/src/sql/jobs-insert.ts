@@ -1,4 +1,4 @@
-import { type Executor, type Pgq, quoteLiteral } from '@pgq/core';
+import type { Executor, Pgq } from '@pgq/core';
 import { run, statement } from './statement.js';
 
 /** One job to insert, already validated and serialised. */
@@ -31,13 +31,21 @@ export interface JobsInsertOutcome {
 /**
  * Inserts a batch of jobs in one statement (arrays through `unnest`, any size).
  *
- * Ids are drawn up front in a materialised CTE so each result maps back to its input.
+ * Ids come from the column's default, the sequence, never from the statement: a role that
+ * may enqueue cannot choose one (docs/roles.sql does not grant the producer the id column;
+ * issue 26). The default is evaluated as the rows leave the ordered `select`, and a sequence
+ * only grows, so the inserted ids in ascending order are in input order: that is how each
+ * input gets its id back. With unique keys, the first input of a key is answered by the row
+ * inserted with it, and the others (enqueues batched together may share a key) by that row or
+ * else by the live job holding the key, read in the same statement; only keyless inputs rely
+ * on the order.
+ *
  * `on conflict do nothing` on the unique key index takes no row lock and writes nothing for a
- * duplicate (an `on conflict do update` would lock and rewrite the live job every time); the
- * existing job's id is read in the same statement. When that holder committed after this
- * statement's snapshot it is not visible yet, and the caller runs the statement again.
- * The queue's defaults come from `queues` in the same statement: an unknown queue inserts
- * nothing and reports `queueExists: false` instead of failing on partition routing.
+ * duplicate (an `on conflict do update` would lock and rewrite the live job every time). When
+ * the holder committed after this statement's snapshot it is not visible yet, and the caller
+ * runs the statement again. The queue's defaults come from `queues` in the same statement: an
+ * unknown queue inserts nothing and reports `queueExists: false` instead of failing on
+ * partition routing.
  */
 export async function jobsInsert(
   pgq: Pgq,
@@ -59,7 +67,7 @@ export async function jobsInsert(
   // an app's transaction it goes out at that commit; without a flush to wait for it costs
   // nothing, and the workers hear a round trip sooner.
   const notified = tx !== undefined || !durable;
-  const { rows } = await run<{ id: string | null; deduplicated: boolean; queue_exists: boolean }>(
+  const { rows } = await run<InsertedRow>(
     pgq,
     prepared,
     [
@@ -79,25 +87,56 @@ export async function jobsInsert(
     // costs less than planning the statement (~0.2 ms), which a burst of enqueues would pay.
     64,
   );
-  return {
-    notified,
-    queueExists: rows[0]?.queue_exists ?? false,
-    jobs: rows.map((row) => ({ id: row.id, deduplicated: row.id !== null && row.deduplicated })),
-  };
+  const row = rows[0]!;
+  return { notified, queueExists: row.queue_exists, jobs: idsOf(inputs, row) };
+}
+
+/** The statement's one row: the inserted ids in ascending order, and the live key holders. */
+interface InsertedRow {
+  queue_exists: boolean;
+  ids: string[];
+  /** The unique key of each inserted id; absent without unique keys. */
+  keys?: Array<string | null>;
+  held_ids?: string[];
+  held_keys?: string[];
+}
+
+function idsOf(inputs: readonly JobInsertInput[], row: InsertedRow): JobsInsertOutcome['jobs'] {
+  const keyless: string[] = [];
+  const insertedByKey = new Map<string, string>();
+  row.ids.forEach((id, index) => {
+    const key = row.keys?.[index] ?? null;
+    if (key === null) keyless.push(id);
+    else insertedByKey.set(key, id);
+  });
+  const heldByKey = new Map(row.held_keys?.map((key, index) => [key, row.held_ids![index]!]));
+  let next = 0;
+  return inputs.map(({ uniqueKey }) => {
+    if (uniqueKey === null) return { id: keyless[next++]!, deduplicated: false };
+    const inserted = insertedByKey.get(uniqueKey);
+    if (inserted !== undefined) {
+      // Enqueues batched together may share a key: the first inserted, the others found it.
+      insertedByKey.delete(uniqueKey);
+      heldByKey.set(uniqueKey, inserted);
+      return { id: inserted, deduplicated: false };
+    }
+    const held = heldByKey.get(uniqueKey);
+    return { id: held ?? null, deduplicated: held !== undefined };
+  });
 }
 
 function insertText(pgq: Pgq, unique: boolean): string {
   const jobs = pgq.table('jobs');
   const insert = `
-      insert into ${jobs} (id, queue, payload, priority, run_at, max_attempts, unique_key)
-      select input.id, target.name, input.payload::jsonb, input.priority,
+      insert into ${jobs} (queue, payload, priority, run_at, max_attempts, unique_key)
+      select target.name, input.payload::jsonb, input.priority,
              coalesce(input.run_at, statement_timestamp() + coalesce(input.delay_ms, 0) * interval '1 millisecond'),
              coalesce(input.max_attempts, target.max_attempts), input.unique_key
         from input cross join target
        order by input.position`;
   const prefix = `
-    with input as materialized (
-      select nextval(${quoteLiteral(pgq.table('jobs_id_seq'))}::regclass) as id, t.*
+    with input as (
+      select t.*
         from unnest($2::text[], $3::int[], $4::timestamptz[], $5::float8[], $6::int[], $7::text[])
           with ordinality as t(payload, priority, run_at, delay_ms, max_attempts, unique_key, position)
     ),
@@ -109,24 +148,27 @@ function insertText(pgq: Pgq, unique: boolean): string {
         from ${pgq.table('queues')} where name = $1
     ),`;
   if (!unique) {
-    // A data-modifying CTE runs whether or not the query reads it.
     return `${prefix}
     inserted as (${insert}
+      returning id
     )
-    select input.id::text as id, false as deduplicated, exists (select 1 from target) as queue_exists
-      from input
-     order by input.position`;
+    select exists (select 1 from target) as queue_exists,
+           array(select inserted.id::text from inserted order by inserted.id) as ids`;
   }
+  // The holders are read in the statement's snapshot, which does not show its own inserts.
   return `${prefix}
     inserted as (${insert}
       on conflict (queue, unique_key) where unique_key is not null do nothing
-      returning id
+      returning id, unique_key
+    ),
+    held as (
+      select existing.id, existing.unique_key
+        from input join ${jobs} existing
+          on existing.queue = $1 and existing.unique_key = input.unique_key
     )
-    select coalesce(inserted.id, existing.id)::text as id, inserted.id is null as deduplicated,
-           exists (select 1 from target) as queue_exists
-      from input
-      left join inserted on inserted.id = input.id
-      left join ${jobs} existing
-        on inserted.id is null and existing.queue = $1 and existing.unique_key = input.unique_key
-     order by input.position`;
+    select exists (select 1 from target) as queue_exists,
+           array(select inserted.id::text from inserted order by inserted.id) as ids,
+           array(select unique_key from inserted order by inserted.id) as keys,
+           array(select id::text from held) as held_ids,
+           array(select unique_key from held) as held_keys`;
 }
