@@ -44,7 +44,13 @@ export function archivedJobColumns(alias: string): string {
 
 /**
  * `insert into job_archive` of the rows of CTE `source` (which returned `jobs` columns),
- * as `state`, with `lastError` and `result` as SQL expressions over `source`.
+ * as `state`, with `lastError` and `result` as SQL expressions over `source`. `source` must be
+ * the rows the same statement deleted from `jobs`: the `job_archive_moved` trigger refuses an
+ * archive row whose job is still live, and for a `pgq_worker` login the archive's policy takes
+ * only a faithful copy of a job active in the statement's snapshot (docs/roles.sql).
+ *
+ * The duration is capped at the largest `int` (24.8 days): a job that heartbeats for longer
+ * must still be archivable.
  */
 export function archiveInsert(
   archive: string,
@@ -58,7 +64,8 @@ export function archiveInsert(
     select id, queue, '${state}', payload, priority, attempts, max_attempts, unique_key,
       ${lastError}, ${result}, created_at, started_at, statement_timestamp(),
       case when started_at is not null
-        then round(extract(epoch from statement_timestamp() - started_at) * 1000)::int end
+        then least(round(extract(epoch from statement_timestamp() - started_at) * 1000),
+          2147483647)::int end
     from ${source}`;
 }
 
