@@ -116,9 +116,9 @@ create policy pgq_worker_archive on :"schema".job_archive for select to pgq_work
 -- A worker archives a job only as the live job it is (issue 26: a forged dead row, retried,
 -- ran a payload of the worker's choosing): the row must match, column for column, a job of
 -- its queues that is active in the statement's snapshot, and the statement must delete that
--- job (the job_archive_moved trigger, migration 0007). The outcome is the worker's to give:
--- completed or dead, a result, an error of at most 64 kB, stamped with the statement's time.
--- The jobs look-up goes through the worker's jobs policy, so the queue is one of its own.
+-- job (the trigger below). The outcome is the worker's to give: completed or dead, a result,
+-- an error of at most 64 kB, stamped with the statement's time. The jobs look-up goes through
+-- the worker's jobs policy, so the queue is one of its own.
 drop policy if exists pgq_worker_archive_insert on :"schema".job_archive;
 create policy pgq_worker_archive_insert on :"schema".job_archive for insert to pgq_worker
   with check (state in ('completed', 'dead')
@@ -131,6 +131,12 @@ create policy pgq_worker_archive_insert on :"schema".job_archive for insert to p
         and j.unique_key is not distinct from job_archive.unique_key
         and j.created_at = job_archive.created_at
         and j.started_at is not distinct from job_archive.started_at));
+-- ... and the statement deleted it: no copy of a job left live (its own move would then fail
+-- on the archive's key, and with it the batch). On the table, so after every statement that
+-- archives; it returns at once for the owner.
+create or replace trigger job_archive_moved after insert on :"schema".job_archive
+  referencing new table as archived
+  for each statement execute function :"schema".job_archive_moved();
 -- The cleanup deletes only what is past its queue's retention: a worker cannot erase its
 -- queues' recent history. Its `select ... for update` locks rows, which no worker may change.
 drop policy if exists pgq_worker_archive_expired on :"schema".job_archive;

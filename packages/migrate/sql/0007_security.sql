@@ -9,8 +9,8 @@
 -- and what a worker writes is bounded in size. The constraints are plain checks and the
 -- triggers fire only when their WHEN clause catches a bad write, so the hot path pays no
 -- function call. The archive is guarded in docs/roles.sql (a worker archives only copies of the
--- live jobs it deletes) and by `job_archive_moved` below; ids come only from the sequence
--- (docs/roles.sql no longer grants the producer the id column).
+-- live jobs it deletes, which `job_archive_moved` below checks); ids come only from the
+-- sequence (docs/roles.sql no longer grants the producer the id column).
 --
 -- Lock cost: adding the constraints takes an ACCESS EXCLUSIVE lock on `jobs` (live jobs only,
 -- never the archive) until the migration commits; the repair and the validation read the live
@@ -123,9 +123,10 @@ create trigger jobs_lease_bounded after update of lease_expires_at on :"schema".
 -- A job is live or archived, never both: an archive row comes from a job that the same
 -- statement deleted from `jobs`. A copy of a job left live would make that job's own move
 -- fail on the archive's key later, and with it the whole batch that completes, fails or
--- rescues it. Checked once per statement, for the roles row-level security applies to (the
--- worker role of docs/roles.sql, whose policy also checks the copy is faithful); the owner's
--- statements, pgq's own, skip the probe (measured: 0.25 ms per 100-row completion).
+-- rescues it. docs/roles.sql fires this after each statement that archives, where its worker
+-- role archives (with a policy that checks the copy is faithful); an install without those
+-- roles pays nothing. It checks only for roles row-level security applies to: the owner's
+-- statements, pgq's own, skip the probe (0.25 ms per 100-row completion).
 create function :"schema".job_archive_moved() returns trigger
 language plpgsql
 -- pg_temp last: a temporary table named jobs must not stand in for pgq's.
@@ -153,10 +154,6 @@ begin
   return null;
 end
 $$;
-
-create trigger job_archive_moved after insert on :"schema".job_archive
-  referencing new table as archived
-  for each statement execute function :"schema".job_archive_moved();
 
 -- The workers registry: finite times (an infinite last_seen_at was never pruned) and bounded
 -- sizes. Rows that break them are dropped: a live worker registers again when it restarts.
