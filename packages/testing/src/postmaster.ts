@@ -24,8 +24,6 @@ export interface PostmasterOptions {
   onLog?: ((message: string) => void) | undefined;
 }
 
-/** Server messages in English, as `start()` waits for the one that says it is ready. */
-const environment = { ...process.env, LC_MESSAGES: 'C' };
 const readyMessage = 'database system is ready to accept connections';
 
 /**
@@ -139,7 +137,9 @@ export class Postmaster {
 
   #spawn(binary: string, args: string[]): ChildProcess {
     const { user } = this.#options;
-    const options: SpawnOptions = { env: environment, stdio: ['ignore', 'pipe', 'pipe'] };
+    // Server messages in English, as `start()` waits for the one that says it is ready.
+    const env = { ...process.env, LC_MESSAGES: 'C' };
+    const options: SpawnOptions = { env, stdio: ['ignore', 'pipe', 'pipe'] };
     return spawn(binary, args, user ? { ...options, uid: user.uid, gid: user.gid } : options);
   }
 

@@ -36,20 +36,39 @@ export async function serverProcesses(dataDir: string): Promise<number[]> {
  */
 export async function endServerProcesses(dataDir: string): Promise<void> {
   const graceEnds = Date.now() + graceMs;
-  let left = await serverProcesses(dataDir);
+  // An exiting process lets go of its working folder a moment before it is gone: one seen
+  // once is waited for by its pid too (it was still running, under load, when this returned).
+  const seen = new Set<number>();
+  const stillThere = async (): Promise<number[]> => {
+    for (const pid of await serverProcesses(dataDir)) seen.add(pid);
+    const alive = await Promise.all(
+      [...seen].map(async (pid) => ((await exited(pid)) ? [] : [pid])),
+    );
+    return alive.flat();
+  };
+  let left = await stillThere();
   while (left.length > 0 && Date.now() < graceEnds) {
     await sleep(10);
-    left = await serverProcesses(dataDir);
+    left = await stillThere();
   }
   if (left.length === 0) return;
-  for (const pid of left) signal(pid, 'SIGKILL');
+  // Only those still in the data folder: a pid that left it may be gone and reused.
+  for (const pid of await serverProcesses(dataDir)) signal(pid, 'SIGKILL');
   const deadline = Date.now() + killTimeoutMs;
   while (left.length > 0) {
     if (Date.now() > deadline)
       throw new Error(`PostgreSQL processes ${left.join(', ')} of ${dataDir} survived SIGKILL`);
     await sleep(10);
-    left = await serverProcesses(dataDir);
+    left = await stillThere();
   }
+}
+
+/** Whether `pid` is gone or a zombie (exited, not yet reaped by its parent). */
+async function exited(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return true;
+  const state = stat.slice(stat.lastIndexOf(')') + 2)[0];
+  return state === 'Z' || state === 'X';
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
