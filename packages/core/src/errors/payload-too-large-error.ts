@@ -41,7 +41,7 @@ export class PayloadTooLargeError extends PgqError {
     const setting = options.setting === undefined ? '' : ` (raise it with ${options.setting})`;
     super(
       PayloadTooLargeError.code,
-      `${what[0]!.toUpperCase()}${what.slice(1)} of ${size} bytes exceeds the limit of ${limit} bytes${setting}; nothing was written`,
+      `${what[0]!.toUpperCase()}${what.slice(1)} is ${size} bytes, over the limit of ${limit} bytes${setting}; nothing was written`,
       options,
     );
     this.name = 'PayloadTooLargeError';

@@ -64,7 +64,7 @@ export function archiveInsert(
     select id, queue, '${state}', payload, priority, attempts, max_attempts, unique_key,
       ${lastError}, ${result}, created_at, started_at, statement_timestamp(),
       case when started_at is not null
-        then least(round(extract(epoch from statement_timestamp() - started_at) * 1000),
+        then least(round(extract(epoch from statement_timestamp() - started_at) * 1000.0),
           2147483647)::int end
     from ${source}`;
 }
