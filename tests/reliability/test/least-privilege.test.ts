@@ -2,106 +2,45 @@
 // files, creates `pgq_producer` (enqueue only) and `pgq_worker` (run jobs only), each limited
 // to the queues mapped to it in `role_queues`. Login roles made here prove that each can do
 // its own job, through the public API, and is refused everything else, rows unchanged.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Cache } from '@pgq/cache';
-import { connect, type Pgq, PgqError, sqlStateOf } from '@pgq/core';
+import { type Pgq, PgqError } from '@pgq/core';
 import { renderMigration } from '@pgq/migrate';
 import { type Job, Queue, Worker } from '@pgq/queue';
-import type { TestDatabase } from '@pgq/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createLoginRole, dropRole, type LoginRole } from '../src/login-role.js';
+import { beforeAll, expect, it } from 'vitest';
+import { expectAllRefused as expectRefused, type Refusal } from '../src/refusal.js';
+import { useRoleLogins } from '../src/role-logins.js';
 import { schemaSnapshot } from '../src/schema-snapshot.js';
 import { useFigures, useTestDatabase } from '../src/suite.js';
 import { waitUntil } from '../src/wait.js';
 
 const rolesFile = new URL('../../../docs/roles.sql', import.meta.url);
-const groupRoles = ['pgq_producer', 'pgq_worker'];
-const runId = randomBytes(4).toString('hex');
 const insufficientPrivilege = '42501';
 
-const db = useTestDatabase({ beforeDispose: dropRoles });
+const db = useTestDatabase();
+const roles = useRoleLogins(db, ['allowed']);
 const figures = useFigures('least privilege');
 let admin: Pgq;
-let createdGroups: string[] = [];
-const logins: LoginRole[] = [];
 let producer: Pgq;
 let worker: Pgq;
 
 beforeAll(async () => {
+  ({ producer, worker } = roles);
   admin = db.pgq;
-  const { rows } = await admin.pool.query<{ rolname: string }>(
-    'select rolname from pg_roles where rolname = any($1)',
-    [groupRoles],
-  );
-  createdGroups = groupRoles.filter((role) => !rows.some((row) => row.rolname === role));
   await new Queue(admin, 'allowed').create({ maxAttempts: 2, completedRetentionSeconds: 0 });
   await new Queue(admin, 'other').create();
-  const sql = renderMigration(await readFile(rolesFile, 'utf8'), db.schema);
-  // Twice: the snippet is meant to be run again after every migrate.
-  await admin.pool.query(sql);
-  await admin.pool.query(sql);
-  for (const [kind, group] of [
-    ['producer', 'pgq_producer'],
-    ['worker', 'pgq_worker'],
-  ] as const) {
-    const login = await createLoginRole(admin, db.url, `pgq_t${runId}_${kind}`, group);
-    logins.push(login);
-    await admin.query(
-      `insert into ${admin.table('role_queues')} (role_id, queue) values ($1::text::regrole, 'allowed')`,
-      [login.name],
-    );
-  }
-  producer = connect({ connectionString: logins[0]!.url, schema: db.schema });
-  worker = connect({ connectionString: logins[1]!.url, schema: db.schema });
 });
 
-afterAll(async () => {
-  await producer?.close();
-  await worker?.close();
-});
-
-/** Drops the roles this run made, and first the schema, whose grants would keep them. */
-async function dropRoles({ pgq }: TestDatabase): Promise<void> {
-  await pgq.pool.query(`drop schema if exists ${pgq.quotedSchema} cascade`);
-  for (const login of logins) await dropRole(pgq, login.name);
-  // Cluster-wide roles: dropped only if this run made them and nothing else (another
-  // schema or database) still holds grants for them.
-  for (const group of createdGroups) await dropRole(pgq, group).catch(() => {});
-}
-
-type Refusal = { sqlState: string } | { code: string };
-
-/** Runs `action` and says whether it was refused as `expected`, with no row changed. */
-async function refused(action: () => Promise<unknown>, expected: Refusal): Promise<boolean> {
-  const before = await schemaSnapshot(admin, `pgq_t${runId}`);
-  let error: unknown;
-  try {
-    await action();
-  } catch (caught) {
-    error = caught;
-  }
-  const matches =
-    'sqlState' in expected
-      ? sqlStateOf(error) === expected.sqlState
-      : PgqError.hasCode(error, expected.code);
-  const unchanged =
-    JSON.stringify(await schemaSnapshot(admin, `pgq_t${runId}`)) === JSON.stringify(before);
-  return matches && unchanged;
-}
-
-/** Asserts that every named action is refused; records `passed/total` under `figure`. */
-async function expectAllRefused(
+/**
+ * Asserts that every named action is refused with no row or catalog object changed; records
+ * `passed/total` under `figure`.
+ */
+function expectAllRefused(
   figure: string,
   actions: Record<string, [() => Promise<unknown>, Refusal]>,
 ): Promise<void> {
-  const outcomes: Record<string, boolean> = {};
-  for (const [name, [action, expected]] of Object.entries(actions)) {
-    outcomes[name] = await refused(action, expected);
-  }
-  const passed = Object.values(outcomes).filter(Boolean).length;
-  figures[figure] = `${passed}/${Object.keys(outcomes).length}`;
-  expect(outcomes).toEqual(Object.fromEntries(Object.keys(outcomes).map((name) => [name, true])));
+  return expectRefused(figures, figure, actions, () => schemaSnapshot(admin, roles.marker));
 }
 
 const denied = { sqlState: insufficientPrivilege };
