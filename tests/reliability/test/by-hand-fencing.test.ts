@@ -46,6 +46,12 @@ describe('by-hand fencing', () => {
     let late: string;
     let current: string;
     try {
+      // start() does not wait for the first claim: until the worker holds the blocker, B's
+      // dequeue could take the blocker (it outranks the job) instead.
+      await waitUntil(async () => (await queue.get(blocker.id))?.state === 'active', {
+        timeoutMs: 10_000,
+        message: 'blocker not claimed',
+      });
       await waitUntil(async () => (await queue.get(id))?.state === 'pending', {
         timeoutMs: 10_000,
         message: 'job not rescued',
