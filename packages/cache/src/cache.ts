@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type PgQueryable, type Pgq, Sweeper, type TxOptions } from '@pgq/core';
+import { reportError } from '@pgq/core/internal';
 import { assertKey } from './cache-key.js';
 import {
   type CacheOptions,
@@ -101,10 +102,7 @@ export class Cache extends EventEmitter<CacheEvents> {
       intervalMs: this.#options.sweepIntervalMs,
       batchSize: this.#options.sweepBatchSize,
       onSwept: (count) => this.emit('swept', count),
-      onError: (error) => {
-        if (this.listenerCount('error') > 0) this.emit('error', error);
-        else this.#pgq.logger.error('pgq cache sweep failed', { error: error.message });
-      },
+      onError: (error) => reportError(this, pgq.logger, 'pgq cache sweep failed', error),
     });
   }
 

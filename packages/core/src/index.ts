@@ -49,6 +49,7 @@ export {
   type TableHealth,
   type XminHolder,
 } from './health.js';
+export type { ServiceState } from './lifecycle/service.js';
 export {
   Listener,
   type ListenerClient,

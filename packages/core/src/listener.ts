@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { DeliveryProbe } from './delivery-probe.js';
 import { PgqError } from './errors/pgq-error.js';
+import { reportError } from './lifecycle/report-error.js';
 import type { Logger } from './logger.js';
 import { quoteIdentifier } from './names.js';
 import { withTimeout } from './with-timeout.js';
@@ -341,9 +342,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
   }
 
   #report(error: unknown): void {
-    const reported = error instanceof Error ? error : new Error(String(error));
-    if (this.listenerCount('error') > 0) this.emit('error', reported);
-    else this.#options.logger.error('pgq listener error', { error: reported.message });
+    reportError(this, this.#options.logger, 'pgq listener error', error);
   }
 }
 

@@ -1,3 +1,4 @@
+import { WakeLoop } from './lifecycle/wake-loop.js';
 import type { Pgq } from './pgq.js';
 
 /** Options of `Sweeper`. */
@@ -39,33 +40,37 @@ export interface SweeperOptions {
 export class Sweeper {
   readonly #pgq: Pgq;
   readonly #options: SweeperOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #current: Promise<void> | undefined;
-  #running = false;
+  readonly #loop: WakeLoop;
 
   constructor(pgq: Pgq, options: SweeperOptions) {
     this.#pgq = pgq;
     this.#options = options;
+    this.#loop = new WakeLoop({
+      turn: () => this.#tick(),
+      intervalMs: options.intervalMs,
+      errorDelayMs: options.intervalMs,
+      onError: (error) => {
+        // A listener that throws must not stop the sweeps.
+        try {
+          options.onError(error instanceof Error ? error : new Error(String(error)));
+        } catch {}
+      },
+    });
   }
 
   /** True between `start()` and `stop()`. */
   get running(): boolean {
-    return this.#running;
+    return this.#loop.active;
   }
 
   /** Sweeps after `firstDelayMs`, then every `intervalMs`. Does nothing when already running. */
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#schedule(this.#options.firstDelayMs ?? 0);
+    this.#loop.start(this.#options.firstDelayMs ?? 0);
   }
 
   /** Stops sweeping; resolves once a sweep in progress has finished its current batch. */
   async stop(): Promise<void> {
-    this.#running = false;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#current;
+    await this.#loop.stop();
   }
 
   /** Sweeps now: batches until one removes fewer than `batchSize` rows; returns how many. */
@@ -83,37 +88,24 @@ export class Sweeper {
     }
   }
 
-  #schedule(delayMs: number): void {
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      // A listener that throws must not become an unhandled rejection.
-      this.#current = this.#tick()
-        .catch(() => {})
-        .finally(() => {
-          this.#current = undefined;
-          // A stop() then start() during this sweep has scheduled the next one already.
-          if (this.#running && !this.#timer) this.#schedule(this.#options.intervalMs);
-        });
-    }, delayMs);
-    this.#timer.unref();
-  }
-
   async #tick(): Promise<void> {
     if (this.#pgq.closed) {
-      this.#running = false;
+      void this.#loop.stop();
       return;
     }
+    let count: number;
     try {
-      // A stop() in the middle of a long sweep ends it after the current batch. (Not inside
-      // `onSwept?.(…)`: without a listener, an optional call never evaluates its argument.)
-      const count = await this.#sweepUntil(() => !this.#running);
-      this.#options.onSwept?.(count);
+      // A stop() in the middle of a long sweep ends it after the current batch.
+      count = await this.#sweepUntil(() => !this.#loop.active);
     } catch (error) {
       if (this.#pgq.closed) {
-        this.#running = false;
+        void this.#loop.stop();
         return;
       }
-      this.#options.onError(error instanceof Error ? error : new Error(String(error)));
+      throw error;
     }
+    try {
+      this.#options.onSwept?.(count);
+    } catch {}
   }
 }

@@ -1,4 +1,5 @@
 import type { Pgq } from '@pgq/core';
+import { WakeLoop } from '@pgq/core/internal';
 import { deleteExpiredPayloads } from './sql/payloads-delete-expired.js';
 import { nextPayloadExpiry } from './sql/payloads-next-expiry.js';
 
@@ -29,19 +30,23 @@ export interface PayloadSweeperOptions {
 export class PayloadSweeper {
   readonly #pgq: Pgq;
   readonly #options: PayloadSweeperOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #sweeping: Promise<void> | undefined;
-  #stopped = false;
+  readonly #loop: WakeLoop;
+  // Not more often than a quarter of the retention: a steady stream of large messages then
+  // costs a few sweeps per retention period, not one per message.
+  readonly #floorMs: number;
 
   constructor(pgq: Pgq, options: PayloadSweeperOptions) {
     this.#pgq = pgq;
     this.#options = options;
+    this.#floorMs = Math.min(60_000, Math.max(100, options.retentionMs / 4));
+    this.#loop = new WakeLoop({ turn: () => this.#backgroundSweep(), onError: options.onError });
+    // No sweep until a body is stored.
+    this.#loop.start(Number.POSITIVE_INFINITY);
   }
 
   /** Notes that a body was stored: makes sure a sweep runs once it has expired. */
   stored(): void {
-    if (this.#timer || this.#sweeping || this.#stopped) return;
-    this.#schedule(this.#options.retentionMs);
+    this.#loop.wakeIn(this.#delay(this.#options.retentionMs));
   }
 
   /** Deletes every expired body now, in bounded batches; returns how many. */
@@ -54,42 +59,30 @@ export class PayloadSweeper {
         this.#options.batchSize,
       );
       total += deleted;
-      if (deleted < this.#options.batchSize || this.#stopped) return total;
+      if (deleted < this.#options.batchSize || !this.#loop.active) return total;
     }
   }
 
   /** Cancels the timer and waits for a running sweep. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#sweeping;
+    await this.#loop.stop();
   }
 
-  #schedule(delayMs: number): void {
-    // Not more often than a quarter of the retention: a steady stream of large messages
-    // then costs a few sweeps per retention period, not one per message.
-    const floor = Math.min(60_000, Math.max(100, this.#options.retentionMs / 4));
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#sweeping = this.#backgroundSweep().finally(() => {
-        this.#sweeping = undefined;
-      });
-    }, Math.max(floor, delayMs) + 10);
-    this.#timer.unref();
+  #delay(waitMs: number): number {
+    return Math.max(this.#floorMs, waitMs) + 10;
   }
 
-  async #backgroundSweep(): Promise<void> {
+  // Sweeps, then resolves with when the next stored body expires (nothing: none is left).
+  async #backgroundSweep(): Promise<number | undefined> {
     try {
       const deleted = await this.sweep();
       if (deleted > 0) this.#options.onSwept(deleted);
-      if (this.#stopped) return;
       const waitMs = await nextPayloadExpiry(this.#pgq, this.#options.retentionMs);
-      if (waitMs !== undefined && !this.#stopped) this.#schedule(waitMs);
+      return waitMs === undefined ? undefined : this.#delay(waitMs);
     } catch (error) {
-      if (this.#pgq.closed) return;
+      if (this.#pgq.closed) return undefined;
       this.#options.onError(error);
-      if (!this.#stopped) this.#schedule(this.#options.retentionMs);
+      return this.#delay(this.#options.retentionMs);
     }
   }
 }

@@ -10,6 +10,7 @@ import {
   PgqError,
   validate,
 } from '@pgq/core';
+import { reportError } from '@pgq/core/internal';
 import { assertChannel, parseChannelPattern } from './channel-pattern.js';
 import { Inbox } from './inbox.js';
 import type { Message, MessageHandler } from './message.js';
@@ -315,25 +316,16 @@ export class PubSub extends EventEmitter<PubSubEvents> {
   // The subscription's own `error` listeners first, then the PubSub's, then the logger:
   // an `error` event with no listener would throw, and this must never kill the process.
   #report(error: unknown, subscription?: Subscription<any>, message?: Message): void {
-    const reported = error instanceof Error ? error : new Error(String(error));
-    try {
-      if (subscription && subscription.listenerCount('error') > 0) {
-        subscription.emit('error', reported, message);
-        return;
-      }
-      if (this.listenerCount('error') > 0) {
-        this.emit('error', reported, message);
-        return;
-      }
-    } catch (listenerError) {
-      this.#pgq.logger.error('pgq pubsub error listener threw', {
-        error: (listenerError as Error)?.message ?? String(listenerError),
-      });
-    }
-    this.#pgq.logger.error('pgq pubsub error', {
-      error: reported.message,
-      channel: message?.channel ?? subscription?.channel,
-    });
+    reportError(
+      subscription ? [subscription, this] : this,
+      this.#pgq.logger,
+      'pgq pubsub error',
+      error,
+      {
+        fields: { channel: message?.channel ?? subscription?.channel },
+        args: [message],
+      },
+    );
   }
 
   #assertOpen(): void {

@@ -43,5 +43,5 @@ export type {
   SchedulerOptions,
   ScheduleSkipped,
 } from './scheduler-options.js';
-export { Worker, type WorkerState } from './worker.js';
+export { Worker, type WorkerState, type WorkerStopOptions } from './worker.js';
 export type { JobContext, JobHandler, WorkerEvents, WorkerOptions } from './worker-options.js';

@@ -1,4 +1,5 @@
 import type { Pgq } from '@pgq/core';
+import { WakeLoop } from '@pgq/core/internal';
 import { jobsChannel } from './channels.js';
 import type { JobRow } from './sql/job-row.js';
 import { jobsClaim } from './sql/jobs-claim.js';
@@ -28,51 +29,37 @@ export interface JobFetcherOptions {
  * The claim loop of one worker (River calls it the producer). Claims as many jobs as there are
  * free slots, in one statement, whenever something may be waiting: a NOTIFY for the queue, a
  * freed slot, a timer for the next scheduled job, the listener reconnecting, or the fallback
- * poll. Wake-ups during a claim are remembered, not lost, and never run claims in parallel.
+ * poll. It runs on a `WakeLoop`: wake-ups during a claim are remembered, never lost, and
+ * claims never run in parallel.
  */
 export class JobFetcher {
   readonly #options: JobFetcherOptions;
-  #active = false;
-  #fetching: Promise<void> | undefined;
-  #again = false;
+  readonly #loop: WakeLoop;
   #unlisten: (() => Promise<void>) | undefined;
-  #pollTimer: NodeJS.Timeout | undefined;
-  #wakeTimer: NodeJS.Timeout | undefined;
-  #wakeAt = Number.POSITIVE_INFINITY;
   #lockedRetryMs = minLockedRetryMs;
   // The last claim left no due job behind: a freed slot is then no reason to claim again (a
   // NOTIFY, the timer or the poll is).
   #exhausted = false;
   #slotWakeScheduled = false;
-  readonly #wake = (): void => this.wake();
+  readonly #wake = (): void => this.#loop.wake();
 
   constructor(options: JobFetcherOptions) {
     this.#options = options;
+    this.#loop = new WakeLoop({
+      turn: () => this.#claim(),
+      intervalMs: options.pollIntervalMs,
+      onError: options.onError,
+    });
   }
 
-  /** LISTENs for new jobs, starts the fallback poll and claims at once. */
+  /** LISTENs for new jobs, then claims at once and whenever woken. */
   async start(): Promise<void> {
-    const { pgq, queue, pollIntervalMs } = this.#options;
+    const { pgq, queue } = this.#options;
     this.#unlisten = await pgq.listener.listen(jobsChannel(pgq), (payload) => {
-      if (payload === queue) this.wake();
+      if (payload === queue) this.#loop.wake();
     });
     pgq.listener.on('reconnected', this.#wake);
-    this.#active = true;
-    this.#pollTimer = setInterval(this.#wake, pollIntervalMs);
-    this.#pollTimer.unref();
-    this.wake();
-  }
-
-  /** Claims now if there is room (or right after the claim in flight). */
-  wake(): void {
-    if (!this.#active) return;
-    if (this.#fetching) {
-      this.#again = true;
-      return;
-    }
-    this.#fetching = this.#fetch().finally(() => {
-      this.#fetching = undefined;
-    });
+    this.#loop.start();
   }
 
   /**
@@ -84,78 +71,59 @@ export class JobFetcher {
     this.#slotWakeScheduled = true;
     setImmediate(() => {
       this.#slotWakeScheduled = false;
-      this.wake();
+      this.#loop.wake();
     });
   }
 
-  /** Wakes in `delayMs` unless an earlier wake-up is set already (at most a poll interval). */
+  /** Claims in `delayMs` (at most a poll interval), unless a claim is set to run sooner. */
   wakeIn(delayMs: number): void {
-    if (!this.#active) return;
-    const delay = Math.max(1, Math.min(Math.ceil(delayMs), this.#options.pollIntervalMs));
-    const at = Date.now() + delay;
-    if (at >= this.#wakeAt) return;
-    clearTimeout(this.#wakeTimer);
-    this.#wakeAt = at;
-    this.#wakeTimer = setTimeout(() => {
-      this.#wakeAt = Number.POSITIVE_INFINITY;
-      this.wake();
-    }, delay);
-    this.#wakeTimer.unref();
+    this.#loop.wakeIn(Math.max(1, Math.min(delayMs, this.#options.pollIntervalMs)));
   }
 
   /** Stops claiming; resolves once the claim in flight (if any) has handed over its jobs. */
   async stop(): Promise<void> {
-    this.#active = false;
-    clearInterval(this.#pollTimer);
-    clearTimeout(this.#wakeTimer);
-    this.#wakeAt = Number.POSITIVE_INFINITY;
     this.#options.pgq.listener.off('reconnected', this.#wake);
+    await this.#loop.stop();
     await this.#unlisten?.();
     this.#unlisten = undefined;
-    await this.#fetching;
   }
 
-  async #fetch(): Promise<void> {
+  // One claim; resolves with when to claim next (0: at once, for due jobs left behind).
+  async #claim(): Promise<number | undefined> {
     const { pgq, queue, workerId, leaseMs, batchSize } = this.#options;
-    try {
-      for (;;) {
-        this.#again = false;
-        const limit = Math.min(this.#options.freeSlots(), batchSize);
-        if (!this.#active) return;
-        if (limit <= 0) {
-          // Woken with no room: whatever woke it is still waiting, so the next freed slot
-          // must claim (else a job announced while every slot was busy waits for the poll).
-          this.#exhausted = false;
-          return;
-        }
-        const {
-          jobs: rows,
-          dead,
-          nextRunMs: delayMs,
-          moreDue,
-        } = await jobsClaim(pgq, queue, limit, leaseMs, workerId);
-        this.#exhausted = !moreDue;
-        if (dead.length > 0) this.#options.onDead(dead);
-        if (rows.length > 0) {
-          this.#lockedRetryMs = minLockedRetryMs;
-          this.#options.onJobs(rows);
-        }
-        if (delayMs !== null && delayMs > 0) {
-          // Nothing else due: a timer for the next scheduled job, so it does not wait a poll.
-          this.#lockedRetryMs = minLockedRetryMs;
-          this.wakeIn(delayMs);
-        } else if (delayMs !== null) {
-          // Due, yet not claimed: SKIP LOCKED passed over a row another transaction held
-          // for a moment. No NOTIFY will come for it, so look again soon (backing off, in
-          // case something holds it for long).
-          this.wakeIn(this.#lockedRetryMs);
-          this.#lockedRetryMs = Math.min(this.#lockedRetryMs * 2, maxLockedRetryMs);
-        }
-        if (!moreDue && !this.#again) return;
-      }
-    } catch (error) {
-      // The fallback poll tries again; a database outage must not spin this loop.
-      this.#options.onError(error);
+    const limit = Math.min(this.#options.freeSlots(), batchSize);
+    if (limit <= 0) {
+      // Woken with no room: whatever woke it is still waiting, so the next freed slot
+      // must claim (else a job announced while every slot was busy waits for the poll).
+      this.#exhausted = false;
+      return undefined;
     }
+    const { jobs, dead, nextRunMs, moreDue } = await jobsClaim(
+      pgq,
+      queue,
+      limit,
+      leaseMs,
+      workerId,
+    );
+    this.#exhausted = !moreDue;
+    if (dead.length > 0) this.#options.onDead(dead);
+    // Handed over even when stop() came during the claim: the worker hands them back.
+    if (jobs.length > 0) {
+      this.#lockedRetryMs = minLockedRetryMs;
+      this.#options.onJobs(jobs);
+    }
+    if (moreDue) return 0;
+    if (nextRunMs === null) return undefined;
+    if (nextRunMs > 0) {
+      // Nothing else due: a timer for the next scheduled job, so it does not wait a poll.
+      this.#lockedRetryMs = minLockedRetryMs;
+      return Math.max(1, nextRunMs);
+    }
+    // Due, yet not claimed: SKIP LOCKED passed over a row another transaction held for a
+    // moment. No NOTIFY will come for it, so look again soon (backing off, in case something
+    // holds it for long).
+    const retryMs = this.#lockedRetryMs;
+    this.#lockedRetryMs = Math.min(this.#lockedRetryMs * 2, maxLockedRetryMs);
+    return retryMs;
   }
 }

@@ -1,4 +1,5 @@
 import type { Pgq } from '@pgq/core';
+import { WakeLoop } from '@pgq/core/internal';
 import { jobsExtendLease } from './sql/jobs-extend-lease.js';
 
 /** What a `LeaseHeartbeat` needs from its worker. */
@@ -20,39 +21,37 @@ export interface LeaseHeartbeatOptions {
  */
 export class LeaseHeartbeat {
   readonly #options: LeaseHeartbeatOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #beating: Promise<void> | undefined;
+  readonly #loop: WakeLoop;
 
   constructor(options: LeaseHeartbeatOptions) {
     this.#options = options;
+    this.#loop = new WakeLoop({
+      turn: () => this.#beat(),
+      intervalMs: options.intervalMs,
+      // A failed beat is retried at the next one: sooner would only add load to a database
+      // that is failing.
+      errorDelayMs: options.intervalMs,
+      onError: options.onError,
+    });
   }
 
+  /** Beats every `intervalMs`, the first one interval from now. */
   start(): void {
-    this.#timer = setInterval(() => {
-      this.#beating ??= this.#beat().finally(() => {
-        this.#beating = undefined;
-      });
-    }, this.#options.intervalMs);
-    this.#timer.unref();
+    this.#loop.start(this.#options.intervalMs);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#beating;
+    await this.#loop.stop();
   }
 
   async #beat(): Promise<void> {
     const { pgq, queue, leaseMs } = this.#options;
     const leases = this.#options.leases();
     if (leases.length === 0) return;
-    try {
-      const extended = await jobsExtendLease(pgq, queue, leases, leaseMs);
-      const lost = leases
-        .filter((lease) => !extended.has(lease.leaseToken))
-        .map((lease) => lease.leaseToken);
-      if (lost.length > 0) this.#options.onLost(lost);
-    } catch (error) {
-      this.#options.onError(error);
-    }
+    const extended = await jobsExtendLease(pgq, queue, leases, leaseMs);
+    const lost = leases
+      .filter((lease) => !extended.has(lease.leaseToken))
+      .map((lease) => lease.leaseToken);
+    if (lost.length > 0) this.#options.onLost(lost);
   }
 }

@@ -1,4 +1,5 @@
 import type { Pgq } from '@pgq/core';
+import { WakeLoop } from '@pgq/core/internal';
 import type { SchedulerPassResult } from './scheduler-pass.js';
 import { schedulesNextRun } from './sql/schedules-next-run.js';
 
@@ -28,14 +29,13 @@ export interface SchedulerLoopOptions {
 // again this soon, doubling up to `maxLockedRetryMs`: its commit moves next_run_at on.
 const firstLockedRetryMs = 10;
 const maxLockedRetryMs = 1_000;
-// After a database error, wait this long, doubling up to the poll interval.
-const firstErrorRetryMs = 250;
 
 /**
  * The wake-up loop of one scheduler (River's producer, for schedules). Sleeps until the
  * earliest next_run_at on the database clock, then fires what is due; wakes early on a NOTIFY
  * from `set()` and after the listener reconnects, and never sleeps longer than the poll
- * interval. Wake-ups during a pass are remembered, and passes never overlap.
+ * interval. It runs on a `WakeLoop`: wake-ups during a pass are remembered, passes never
+ * overlap, and a failed pass is retried with backoff.
  *
  * @example
  * ```ts
@@ -46,19 +46,26 @@ const firstErrorRetryMs = 250;
  */
 export class SchedulerLoop {
   readonly #options: SchedulerLoopOptions;
+  readonly #loop: WakeLoop;
   // Schedules that failed to fire, and when (local clock) to try them again.
   readonly #failing = new Map<string, number>();
-  #active = false;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #timer: NodeJS.Timeout | undefined;
   #unlisten: (() => Promise<void>) | undefined;
   #lockedRetryMs = firstLockedRetryMs;
-  #errorRetryMs = firstErrorRetryMs;
-  readonly #wake = (): void => this.wake();
+  // A NOTIFY during the first pass, before the loop runs: the loop starts with a pass.
+  #wokenEarly = false;
+  #stopped = false;
+  readonly #wake = (): void => {
+    if (this.#loop.active) this.#loop.wake();
+    else this.#wokenEarly = true;
+  };
 
   constructor(options: SchedulerLoopOptions) {
     this.#options = options;
+    this.#loop = new WakeLoop({
+      turn: () => this.#cycle(),
+      intervalMs: options.pollIntervalMs,
+      onError: options.onError,
+    });
   }
 
   /** LISTENs for changed schedules and runs a first pass; throws what that pass threw. */
@@ -66,56 +73,30 @@ export class SchedulerLoop {
     const { pgq, channel } = this.#options;
     this.#unlisten = await pgq.listener.listen(channel, this.#wake);
     pgq.listener.on('reconnected', this.#wake);
-    this.#active = true;
+    let waitMs: number;
     try {
-      this.#running = this.#cycle();
-      await this.#running;
+      waitMs = await this.#cycle();
     } catch (error) {
       await this.stop();
       throw error;
-    } finally {
-      this.#running = undefined;
     }
-    if (this.#again) this.wake();
-  }
-
-  /** Looks at the schedules now (or right after the pass in flight). */
-  wake(): void {
-    if (!this.#active) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#running = this.#cycle()
-      .catch((error) => {
-        this.#options.onError(error);
-        this.#sleep(this.#errorRetryMs);
-        this.#errorRetryMs = Math.min(this.#errorRetryMs * 2, this.#options.pollIntervalMs);
-      })
-      .finally(() => {
-        this.#running = undefined;
-        if (this.#again) this.wake();
-      });
+    this.#loop.start(this.#wokenEarly ? 0 : waitMs);
   }
 
   /** Stops waking; resolves once the pass in flight (if any) has committed or rolled back. */
   async stop(): Promise<void> {
-    this.#active = false;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#stopped = true;
     this.#options.pgq.listener.off('reconnected', this.#wake);
+    await this.#loop.stop();
     await this.#unlisten?.();
     this.#unlisten = undefined;
-    await this.#running?.catch(() => {});
   }
 
-  // Passes until nothing more is due for this scheduler, then sets the timer for the next tick.
-  async #cycle(): Promise<void> {
+  // Passes until nothing more is due for this scheduler; resolves with how long to sleep.
+  async #cycle(): Promise<number> {
     const { batchSize, pollIntervalMs } = this.#options;
     let claimed = false;
     for (;;) {
-      this.#again = false;
       const result = await this.#options.pass(this.#excluded());
       claimed ||= result.claimed > 0;
       for (const fired of result.fired) this.#failing.delete(fired.schedule);
@@ -123,10 +104,9 @@ export class SchedulerLoop {
         this.#failing.set(schedule, Date.now() + pollIntervalMs);
       }
       this.#options.onPass(result);
-      if (!this.#active || (result.claimed < batchSize && !this.#again)) break;
+      if (result.claimed < batchSize || this.#stopped) break;
     }
-    if (!this.#active) return;
-    this.#errorRetryMs = firstErrorRetryMs;
+    if (this.#stopped) return pollIntervalMs;
     const delayMs = await schedulesNextRun(this.#options.pgq, this.#excluded());
     let waitMs: number;
     if (delayMs === null) waitMs = pollIntervalMs;
@@ -142,14 +122,7 @@ export class SchedulerLoop {
       this.#lockedRetryMs = Math.min(this.#lockedRetryMs * 2, maxLockedRetryMs);
     }
     const retryAt = Math.min(...this.#failing.values());
-    this.#sleep(Math.min(waitMs, pollIntervalMs, Math.max(0, retryAt - Date.now())));
-  }
-
-  #sleep(waitMs: number): void {
-    if (!this.#active) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(this.#wake, waitMs);
-    this.#timer.unref();
+    return Math.min(waitMs, pollIntervalMs, Math.max(0, retryAt - Date.now()));
   }
 
   // The failing schedules not yet due for another try.

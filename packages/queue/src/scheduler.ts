@@ -1,12 +1,13 @@
-import { EventEmitter } from 'node:events';
 import {
   assertName,
   type Pgq,
   PgqError,
   QueueNotFoundError,
+  type ServiceState,
   type TxOptions,
   ValidationError,
 } from '@pgq/core';
+import { Service } from '@pgq/core/internal';
 import { assertInteger, maxInt32 } from './assert-integer.js';
 import { Queue } from './queue.js';
 import { resolveSchedule } from './scheduler-definition.js';
@@ -25,7 +26,7 @@ import { scheduleUpsert } from './sql/schedule-upsert.js';
 import { schedulesList } from './sql/schedules-list.js';
 
 /** Where a scheduler is in its life (the same states as a `Worker`'s). */
-export type SchedulerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+export type SchedulerState = ServiceState;
 
 // Most due schedules locked by one transaction.
 const passBatchSize = 100;
@@ -51,25 +52,22 @@ const passBatchSize = 100;
  * process.on('SIGTERM', () => scheduler.stop());
  * ```
  */
-export class Scheduler extends EventEmitter<SchedulerEvents> {
+export class Scheduler extends Service<SchedulerEvents> {
   readonly #pgq: Pgq;
   readonly #pollIntervalMs: number;
   readonly #queues = new Map<string, Queue>();
-  #state: SchedulerState = 'idle';
-  #starting: Promise<void> | undefined;
-  #stopping: Promise<void> | undefined;
   #loop: SchedulerLoop | undefined;
 
   constructor(pgq: Pgq, options: SchedulerOptions = {}) {
-    super();
+    super({
+      logger: pgq.logger,
+      errorMessage: 'pgq scheduler error',
+      stoppedError: () =>
+        new PgqError('PGQ_SCHEDULER_STOPPED', 'This scheduler was stopped: create a new one'),
+    });
     this.#pgq = pgq;
     this.#pollIntervalMs = options.pollIntervalMs ?? 10_000;
     assertInteger('pollIntervalMs', this.#pollIntervalMs, 1, maxInt32);
-  }
-
-  /** Where the scheduler is in its life. */
-  get state(): SchedulerState {
-    return this.#state;
   }
 
   /**
@@ -138,21 +136,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * `NotInstalledError`). Calling it again while running is a no-op; a stopped scheduler
    * cannot start again (make a new one).
    */
-  async start(): Promise<void> {
-    if (this.#state === 'stopping' || this.#state === 'stopped') {
-      throw new PgqError('PGQ_SCHEDULER_STOPPED', 'This scheduler was stopped: create a new one');
-    }
-    this.#starting ??= this.#start().catch((error) => {
-      this.#state = 'idle';
-      this.#starting = undefined;
-      this.#loop = undefined;
-      throw error;
-    });
-    return this.#starting;
+  override start(): Promise<void> {
+    return super.start();
   }
 
-  async #start(): Promise<void> {
-    this.#state = 'starting';
+  protected async onStart(): Promise<void> {
     this.#loop = new SchedulerLoop({
       pgq: this.#pgq,
       channel: this.#channel(),
@@ -166,28 +154,25 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
           exclude,
         }),
       onPass: (result) => this.#announce(result),
-      onError: (error) => this.#report(error),
+      onError: (error) => this.report(error),
     });
     await this.#loop.start();
-    this.#state = 'running';
+  }
+
+  protected override async onStartFailed(): Promise<void> {
+    this.#loop = undefined;
   }
 
   /**
    * Stops firing: lets a pass in flight commit, then closes its timer and LISTEN. Safe to call
    * twice. Ticks due while no scheduler runs follow each schedule's `catchUp` policy later.
    */
-  async stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
-    return this.#stopping;
+  override stop(): Promise<void> {
+    return super.stop();
   }
 
-  async #stop(): Promise<void> {
-    await this.#starting?.catch(() => {});
-    if (this.#state !== 'idle') {
-      this.#state = 'stopping';
-      await this.#loop?.stop();
-    }
-    this.#state = 'stopped';
+  protected async onStop(): Promise<void> {
+    await this.#loop?.stop();
   }
 
   #channel(): string {
@@ -204,48 +189,22 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   #announce(result: SchedulerPassResult): void {
-    for (const fired of result.fired) this.#emitSafely('fired', fired);
+    for (const fired of result.fired) this.emitSafely('fired', fired);
     for (const skipped of result.skipped) {
       this.#pgq.logger.warn('pgq scheduler: missed ticks skipped', {
         schedule: skipped.schedule,
         first: skipped.first.toISOString(),
         last: skipped.last.toISOString(),
       });
-      this.#emitSafely('skipped', skipped);
+      this.emitSafely('skipped', skipped);
     }
     for (const { schedule, error } of result.failures) {
       const reason = error instanceof Error ? error.message : String(error);
-      this.#report(
+      this.report(
         new PgqError('PGQ_SCHEDULE_FAILED', `Schedule "${schedule}" could not fire: ${reason}`, {
           cause: error,
         }),
       );
-    }
-  }
-
-  #emitSafely<Event extends 'fired' | 'skipped'>(
-    event: Event,
-    ...args: SchedulerEvents[Event]
-  ): void {
-    try {
-      (this.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
-    } catch (error) {
-      this.#report(error);
-    }
-  }
-
-  #report(error: unknown): void {
-    const reported = error instanceof Error ? error : new Error(String(error));
-    if (this.listenerCount('error') === 0) {
-      this.#pgq.logger.error('pgq scheduler error', { error: reported.message });
-      return;
-    }
-    try {
-      this.emit('error', reported);
-    } catch (listenerError) {
-      this.#pgq.logger.error('pgq scheduler error listener threw', {
-        error: String(listenerError),
-      });
     }
   }
 }

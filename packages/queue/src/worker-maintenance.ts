@@ -1,4 +1,5 @@
 import type { Pgq } from '@pgq/core';
+import { WakeLoop } from '@pgq/core/internal';
 import { jobsChannel } from './channels.js';
 import { archiveClean } from './sql/archive-clean.js';
 import type { JobRow } from './sql/job-row.js';
@@ -34,12 +35,17 @@ const minimumStaleMs = 60_000;
  */
 export class WorkerMaintenance {
   readonly #options: WorkerMaintenanceOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #ticking: Promise<void> | undefined;
+  readonly #loop: WakeLoop;
   #lastCleanup = 0;
 
   constructor(options: WorkerMaintenanceOptions) {
     this.#options = options;
+    this.#loop = new WakeLoop({
+      turn: () => this.#tick(),
+      intervalMs: options.rescueIntervalMs,
+      errorDelayMs: options.rescueIntervalMs,
+      onError: options.onError,
+    });
   }
 
   /** Registers the worker and runs a first rescue before its first claim. */
@@ -47,19 +53,13 @@ export class WorkerMaintenance {
     const { pgq, queue, worker } = this.#options;
     await workerRegister(pgq, { ...worker, queues: [queue] });
     this.#lastCleanup = Date.now();
-    await this.#tick();
-    this.#timer = setInterval(() => {
-      this.#ticking ??= this.#tick().finally(() => {
-        this.#ticking = undefined;
-      });
-    }, this.#options.rescueIntervalMs);
-    this.#timer.unref();
+    await this.#tick().catch(this.#options.onError);
+    this.#loop.start(this.#options.rescueIntervalMs);
   }
 
   /** Stops the timer, lets a running tick finish and removes the registry row. */
   async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#ticking;
+    await this.#loop.stop();
     await workerUnregister(this.#options.pgq, this.#options.worker.id).catch((error) =>
       this.#options.onError(error),
     );
@@ -67,27 +67,23 @@ export class WorkerMaintenance {
 
   async #tick(): Promise<void> {
     const { pgq, queue, worker } = this.#options;
-    try {
-      let rescued = 0;
+    let rescued = 0;
+    for (let batch = 0; batch < maxBatchesPerTick; batch++) {
+      const { retried, dead } = await jobsRescue(pgq, queue, rescueBatchSize);
+      rescued += retried;
+      if (dead.length > 0) this.#options.onDead(dead);
+      if (retried + dead.length < rescueBatchSize) break;
+    }
+    // Idle workers (this one included) learn of the rescued jobs as of new ones.
+    if (rescued > 0) await jobsNotify(pgq, jobsChannel(pgq), queue);
+    await workerRegister(pgq, { ...worker, queues: [queue] });
+    if (Date.now() - this.#lastCleanup >= this.#options.cleanupIntervalMs) {
+      this.#lastCleanup = Date.now();
       for (let batch = 0; batch < maxBatchesPerTick; batch++) {
-        const { retried, dead } = await jobsRescue(pgq, queue, rescueBatchSize);
-        rescued += retried;
-        if (dead.length > 0) this.#options.onDead(dead);
-        if (retried + dead.length < rescueBatchSize) break;
+        if ((await archiveClean(pgq, queue, cleanBatchSize)) < cleanBatchSize) break;
       }
-      // Idle workers (this one included) learn of the rescued jobs as of new ones.
-      if (rescued > 0) await jobsNotify(pgq, jobsChannel(pgq), queue);
-      await workerRegister(pgq, { ...worker, queues: [queue] });
-      if (Date.now() - this.#lastCleanup >= this.#options.cleanupIntervalMs) {
-        this.#lastCleanup = Date.now();
-        for (let batch = 0; batch < maxBatchesPerTick; batch++) {
-          if ((await archiveClean(pgq, queue, cleanBatchSize)) < cleanBatchSize) break;
-        }
-        const staleMs = Math.max(minimumStaleMs, 6 * this.#options.rescueIntervalMs);
-        await workersPrune(pgq, staleMs);
-      }
-    } catch (error) {
-      this.#options.onError(error);
+      const staleMs = Math.max(minimumStaleMs, 6 * this.#options.rescueIntervalMs);
+      await workersPrune(pgq, staleMs);
     }
   }
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import {
   Batcher,
@@ -8,9 +7,11 @@ import {
   type Pgq,
   PgqError,
   QueueNotFoundError,
+  type ServiceState,
   type StandardSchemaV1,
   TimeoutError,
 } from '@pgq/core';
+import { Service } from '@pgq/core/internal';
 import { resolveRetryOptions } from './backoff.js';
 import { jobsChannel } from './channels.js';
 import { JobFetcher } from './job-fetcher.js';
@@ -33,14 +34,21 @@ import {
 } from './worker-options.js';
 
 /**
- * Where a worker is in its life: `idle` → `starting` → `running` → `stopping` → `stopped`.
+ * Where a worker is in its life: `idle` → `starting` → `running` → `stopping` → `stopped`
+ * (every pgq service's `ServiceState`).
  *
  * @example
  * ```ts
  * if (worker.state === 'running') await worker.stop();
  * ```
  */
-export type WorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+export type WorkerState = ServiceState;
+
+/** Options of `Worker.stop()`. */
+export interface WorkerStopOptions {
+  /** How long running jobs may take to finish before their jobs are handed back. Default 30 000. */
+  timeoutMs?: number;
+}
 
 // Most completions (or failures) written by one statement.
 const maxWriteBatch = 500;
@@ -62,8 +70,9 @@ const maxWriteBatch = 500;
  * process.on('SIGTERM', () => worker.stop({ timeoutMs: 30_000 }));
  * ```
  */
-export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
-  WorkerEvents<Payload, Result>
+export class Worker<Payload = unknown, Result = unknown> extends Service<
+  WorkerEvents<Payload, Result>,
+  WorkerStopOptions
 > {
   /** This worker's id in the registry and on the jobs it claims. */
   readonly id: string;
@@ -76,9 +85,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
   readonly #running = new RunningJobs();
   readonly #completer: Batcher<JobCompletion, boolean>;
   readonly #failer: Batcher<JobFailure, JobFailureOutcome | undefined>;
-  #state: WorkerState = 'idle';
-  #starting: Promise<void> | undefined;
-  #stopping: Promise<void> | undefined;
+  #stopping = false;
   #fetcher: JobFetcher | undefined;
   #runner: JobRunner<Payload, Result> | undefined;
   #heartbeat: LeaseHeartbeat | undefined;
@@ -90,7 +97,15 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
     handler: JobHandler<Payload, Result>,
     options: WorkerOptions = {},
   ) {
-    super();
+    const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    super({
+      logger: pgq.logger,
+      errorMessage: 'pgq worker error',
+      errorFields: { worker: id },
+      stoppedError: () =>
+        new PgqError('PGQ_WORKER_STOPPED', `Worker ${id} was stopped: create a new one`),
+    });
+    this.id = id;
     this.#pgq = pgq;
     this.queue =
       target instanceof Queue
@@ -101,7 +116,6 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
     this.#concurrency = options.concurrency ?? defaultConcurrency(pgq, options);
     this.#prefetch = options.prefetch ?? 0;
     assertWorkerOptions(options);
-    this.id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     const queue = this.queue.name;
     this.#completer = new Batcher(async (completions) => {
       const done = await jobsComplete(pgq, queue, completions);
@@ -111,11 +125,6 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
       const outcomes = await jobsFail(pgq, queue, failures);
       return failures.map((failure) => outcomes.get(failure.leaseToken));
     }, maxWriteBatch);
-  }
-
-  /** Where the worker is in its life. */
-  get state(): WorkerState {
-    return this.#state;
   }
 
   /** How many jobs are running now. */
@@ -128,20 +137,11 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
    * `QueueNotFoundError` when the queue does not exist. Calling it again while running is a
    * no-op; a stopped worker cannot start again (make a new one).
    */
-  async start(): Promise<void> {
-    if (this.#state === 'stopping' || this.#state === 'stopped') {
-      throw new PgqError('PGQ_WORKER_STOPPED', `Worker ${this.id} was stopped: create a new one`);
-    }
-    this.#starting ??= this.#start().catch((error) => {
-      this.#state = 'idle';
-      this.#starting = undefined;
-      throw error;
-    });
-    return this.#starting;
+  override start(): Promise<void> {
+    return super.start();
   }
 
-  async #start(): Promise<void> {
-    this.#state = 'starting';
+  protected async onStart(): Promise<void> {
     const pgq = this.#pgq;
     const queue = this.queue.name;
     const settings = await queueGet(pgq, queue);
@@ -163,7 +163,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
         poolMax,
       });
     }
-    const onError = (error: unknown) => this.#report(error);
+    const onError = (error: unknown) => this.report(error);
     this.#runner = new JobRunner<Payload, Result>({
       pgq,
       queue,
@@ -176,9 +176,9 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
       completer: this.#completer,
       failer: this.#failer,
       events: {
-        completed: (job, result) => this.#emitSafely('completed', job, result),
-        failed: (job, error, runAt) => this.#emitSafely('failed', job, error, runAt),
-        dead: (job, error) => this.#emitSafely('dead', job, error),
+        completed: (job, result) => this.emitSafely('completed', job, result),
+        failed: (job, error, runAt) => this.emitSafely('failed', job, error, runAt),
+        dead: (job, error) => this.emitSafely('dead', job, error),
         error: onError,
       },
       retryIn: (delayMs) => this.#fetcher?.wakeIn(delayMs),
@@ -220,7 +220,6 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
     await this.#maintenance.start();
     this.#heartbeat.start();
     await this.#fetcher.start();
-    this.#state = 'running';
   }
 
   // Jobs whose lease expired on their last attempt, found by this worker's rescue or claim:
@@ -228,7 +227,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
   #leaseDead(rows: JobRow[]): void {
     for (const row of rows) {
       const job = jobFromRow<Payload, Result>(row);
-      this.#emitSafely('dead', job, new LeaseLostError(job.id));
+      this.emitSafely('dead', job, new LeaseLostError(job.id));
     }
   }
 
@@ -247,7 +246,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
       if (!running) return;
       void runner
         .run(running)
-        .catch((error) => this.#report(error))
+        .catch((error) => this.report(error))
         .finally(() => {
           this.#settled(running);
           this.#running.finish(running);
@@ -270,25 +269,18 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
    * recorded). Writes outstanding outcomes, leaves the registry, and closes every timer and
    * LISTEN it opened. Safe to call twice.
    */
-  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
-    this.#stopping ??= this.#stop(options.timeoutMs ?? 30_000);
-    return this.#stopping;
+  override stop(options?: WorkerStopOptions): Promise<void> {
+    return super.stop(options);
   }
 
-  async #stop(timeoutMs: number): Promise<void> {
-    await this.#starting?.catch(() => {});
-    if (this.#state === 'idle') {
-      this.#state = 'stopped';
-      return;
-    }
-    this.#state = 'stopping';
+  protected async onStop({ timeoutMs = 30_000 }: WorkerStopOptions): Promise<void> {
+    this.#stopping = true;
     await this.#fetcher?.stop();
     await this.#release(this.#running.takeWaiting());
     if (!(await this.#running.waitForIdle(timeoutMs))) await this.#releaseStragglers(timeoutMs);
     await Promise.all([this.#completer.drain(), this.#failer.drain()]);
     await this.#heartbeat?.stop();
     await this.#maintenance?.stop();
-    this.#state = 'stopped';
   }
 
   async #releaseStragglers(timeoutMs: number): Promise<void> {
@@ -307,33 +299,7 @@ export class Worker<Payload = unknown, Result = unknown> extends EventEmitter<
       }
     } catch (error) {
       // Their leases expire and the rescue sweep returns them instead: later, never lost.
-      this.#report(error);
-    }
-  }
-
-  #emitSafely<Event extends 'completed' | 'failed' | 'dead'>(
-    event: Event,
-    ...args: WorkerEvents<Payload, Result>[Event]
-  ): void {
-    try {
-      (this.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
-    } catch (error) {
-      this.#report(error);
-    }
-  }
-
-  #report(error: unknown): void {
-    const reported = error instanceof Error ? error : new Error(String(error));
-    if (this.listenerCount('error') === 0) {
-      this.#pgq.logger.error('pgq worker error', { worker: this.id, error: reported.message });
-      return;
-    }
-    try {
-      this.emit('error', reported);
-    } catch (listenerError) {
-      this.#pgq.logger.error('pgq worker error listener threw', {
-        error: String(listenerError),
-      });
+      this.report(error);
     }
   }
 }

@@ -10,6 +10,7 @@ import {
   TimeoutError,
   validate,
 } from '@pgq/core';
+import { reportError } from '@pgq/core/internal';
 import { toJsonText } from '@pgq/queue';
 import { callSettings } from './call-settings.js';
 import { PendingCall } from './pending-call.js';
@@ -303,9 +304,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   }
 
   #report(error: unknown): void {
-    const reported = error instanceof Error ? error : new Error(String(error));
-    if (this.listenerCount('error') > 0) this.emit('error', reported);
-    else this.pgq.logger.error('pgq rpc client error', { error: reported.message });
+    reportError(this, this.pgq.logger, 'pgq rpc client error', error);
   }
 }
 

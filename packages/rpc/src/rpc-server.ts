@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import {
   assertName,
   Batcher,
@@ -10,7 +9,14 @@ import {
   type Sweeper,
   validate,
 } from '@pgq/core';
-import { type Job, type JobContext, type QueueSettings, Worker } from '@pgq/queue';
+import { Service } from '@pgq/core/internal';
+import {
+  type Job,
+  type JobContext,
+  type QueueSettings,
+  Worker,
+  type WorkerStopOptions,
+} from '@pgq/queue';
 import { RequestExpiredError } from './errors/request-expired-error.js';
 import { replySweeper } from './reply-sweeper.js';
 import { responseReply, writeError, writeReplies } from './reply-writer.js';
@@ -39,10 +45,10 @@ const maxReplyBatch = 500;
  * process.on('SIGTERM', () => server.stop({ timeoutMs: 10_000 }));
  * ```
  */
-export class RpcServer<
-  Request = unknown,
-  Response = unknown,
-> extends EventEmitter<RpcServerEvents> {
+export class RpcServer<Request = unknown, Response = unknown> extends Service<
+  RpcServerEvents,
+  WorkerStopOptions
+> {
   /** The queue worker that runs the requests (for its events and state). */
   readonly worker: Worker<RpcRequest<Request>, Response>;
   /** The method contract given to the constructor, if any. */
@@ -54,7 +60,6 @@ export class RpcServer<
   readonly #replying = new Set<Promise<void>>();
   // Replies of requests finishing together share one INSERT, one commit and one NOTIFY batch.
   readonly #replies: Batcher<ReplyInput, boolean>;
-  #stopping: Promise<void> | undefined;
 
   constructor(
     pgq: Pgq,
@@ -64,7 +69,12 @@ export class RpcServer<
     handler: RpcHandler<Request, NoInfer<Response>>,
     options: RpcServerOptions = {},
   ) {
-    super();
+    super({
+      logger: pgq.logger,
+      errorMessage: 'pgq rpc server error',
+      stoppedError: () =>
+        new PgqError('PGQ_WORKER_STOPPED', 'This RpcServer was stopped: create a new one'),
+    });
     this.#pgq = pgq;
     this.method = isContract(target) ? (target as MethodContract) : undefined;
     const queue = assertName('queue', isContract(target) ? target.name : target);
@@ -79,9 +89,9 @@ export class RpcServer<
       workerOptions,
     );
     this.worker.on('dead', (job, error) => this.#answerDead(job, error));
-    this.worker.on('error', (error) => this.#report(error));
+    this.worker.on('error', (error) => this.report(error));
     this.#replies = new Batcher((replies) => writeReplies(pgq, replies), maxReplyBatch);
-    this.#sweeper = replySweeper(pgq, options, (error) => this.#report(error));
+    this.#sweeper = replySweeper(pgq, options, (error) => this.report(error));
   }
 
   /** The queue this server answers. */
@@ -93,10 +103,11 @@ export class RpcServer<
    * Creates the queue when it does not exist (with `queueSettings`; an existing queue is left
    * as it is) and starts answering. A stopped server cannot start again.
    */
-  async start(): Promise<void> {
-    if (this.#stopping) {
-      throw new PgqError('PGQ_WORKER_STOPPED', 'This RpcServer was stopped: create a new one');
-    }
+  override start(): Promise<void> {
+    return super.start();
+  }
+
+  protected async onStart(): Promise<void> {
     // Settings only for a queue created here: create(settings) would overwrite an existing one's.
     // An answered request is worth nothing once its reply is stored: by default none is kept
     // (a busy method would otherwise archive every call for a day).
@@ -113,12 +124,11 @@ export class RpcServer<
    * to `timeoutMs` (default 30 000; stragglers' requests go back to the queue for another
    * server), writes the replies still in flight, and stops its timers. Safe to call twice.
    */
-  stop(options: { timeoutMs?: number } = {}): Promise<void> {
-    this.#stopping ??= this.#stop(options);
-    return this.#stopping;
+  override stop(options?: WorkerStopOptions): Promise<void> {
+    return super.stop(options);
   }
 
-  async #stop(options: { timeoutMs?: number }): Promise<void> {
+  protected async onStop(options: WorkerStopOptions): Promise<void> {
     await this.worker.stop(options);
     while (this.#replying.size > 0) await Promise.all(this.#replying);
     await this.#sweeper.stop();
@@ -157,15 +167,9 @@ export class RpcServer<
     const replying: Promise<void> = writeError(this.#pgq, { requestId, replyTo }, error)
       .then(
         () => {},
-        (writeFailure) => this.#report(writeFailure),
+        (writeFailure) => this.report(writeFailure),
       )
       .finally(() => this.#replying.delete(replying));
     this.#replying.add(replying);
-  }
-
-  #report(error: unknown): void {
-    const reported = error instanceof Error ? error : new Error(String(error));
-    if (this.listenerCount('error') > 0) this.emit('error', reported);
-    else this.#pgq.logger.error('pgq rpc server error', { error: reported.message });
   }
 }
