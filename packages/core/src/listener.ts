@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { DeliveryProbe } from './delivery-probe.js';
 import { PgqError } from './errors/pgq-error.js';
 import { reportError } from './lifecycle/report-error.js';
+import { WakeLoop } from './lifecycle/wake-loop.js';
 import type { Logger } from './logger.js';
 import { quoteIdentifier } from './names.js';
 import { withTimeout } from './with-timeout.js';
@@ -89,8 +90,9 @@ export class Listener extends EventEmitter<ListenerEvents> {
   #client: ListenerClient | undefined;
   #opening: Promise<void> | undefined;
   #chain: Promise<void> = Promise.resolve();
-  #healthTimer: NodeJS.Timeout | undefined;
-  #pollTimer: NodeJS.Timeout | undefined;
+  readonly #healthCheck: WakeLoop;
+  // Runs only when notifications cannot reach this process: wakes everyone up every poll.
+  readonly #poll: WakeLoop;
   #probe: DeliveryProbe | undefined;
   #verified = false;
   #closed = false;
@@ -105,6 +107,19 @@ export class Listener extends EventEmitter<ListenerEvents> {
       pollIntervalMs: 1_000,
       ...options,
     };
+    const report = (error: unknown) => this.#report(error);
+    this.#healthCheck = new WakeLoop({
+      turn: () => this.#checkHealth(),
+      intervalMs: this.#options.healthCheckIntervalMs,
+      onError: report,
+    });
+    this.#poll = new WakeLoop({
+      turn: async () => {
+        if (this.#handlers.size > 0) this.emit('reconnected');
+      },
+      intervalMs: this.#options.pollIntervalMs,
+      onError: report,
+    });
   }
 
   /** True while the connection is open. */
@@ -122,7 +137,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
    * way): the listener holds no connection and emits `reconnected` every poll interval.
    */
   get polling(): boolean {
-    return this.#pollTimer !== undefined;
+    return this.#poll.active;
   }
 
   /** The channels with at least one handler. */
@@ -164,8 +179,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#handlers.clear();
-    clearInterval(this.#healthTimer);
-    clearInterval(this.#pollTimer);
+    await Promise.all([this.#healthCheck.stop(), this.#poll.stop()]);
     await this.#opening?.catch(() => {});
     const client = this.#client;
     this.#client = undefined;
@@ -244,12 +258,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
       throw error;
     }
     this.#client = client;
-    clearInterval(this.#healthTimer);
-    this.#healthTimer = setInterval(
-      () => void this.#checkHealth(),
-      this.#options.healthCheckIntervalMs,
-    );
-    this.#healthTimer.unref();
+    this.#healthCheck.start(this.#options.healthCheckIntervalMs);
   }
 
   // Once per listener: whether a connection is direct does not change while the app runs.
@@ -273,17 +282,15 @@ export class Listener extends EventEmitter<ListenerEvents> {
       'pgq listener: notifications do not reach this connection (a transaction-mode pooler such as PgBouncer?); polling instead. Give connect() a listenerConnectionString that reaches PostgreSQL directly.',
       { pollIntervalMs },
     );
-    this.#pollTimer = setInterval(() => {
-      if (this.#handlers.size > 0) this.emit('reconnected');
-    }, pollIntervalMs);
-    this.#pollTimer.unref();
+    this.#poll.start(pollIntervalMs);
   }
 
   #lost(client: ListenerClient, error: Error): void {
     if (client !== this.#client || this.#closed) return;
     this.#client = undefined;
     this.#listening.clear();
-    clearInterval(this.#healthTimer);
+    // Not awaited: a health check that found the connection lost is what calls this.
+    void this.#healthCheck.stop();
     destroy(client);
     this.#options.logger.warn('pgq listener connection lost; reconnecting', {
       error: error.message,
