@@ -123,9 +123,32 @@ export interface WorkerEvents<Payload = unknown, Result = unknown> {
   error: [error: Error];
 }
 
+/** A `Worker`'s options with every default applied (see `resolveWorkerOptions`). */
+export type ResolvedWorkerOptions = Required<Omit<WorkerOptions, 'retry' | 'workerId'>> & {
+  retry: RetryOptions;
+};
+
+/**
+ * The defaults of the options that do not depend on the queue or the pool. The TSDoc of
+ * `WorkerOptions` states them for users; this table is the only place the code reads them.
+ */
+const workerDefaults = {
+  concurrency: 10,
+  pollIntervalMs: 5_000,
+  prefetch: 0,
+  transactional: false,
+  rescueIntervalMs: 5_000,
+  cleanupIntervalMs: 60_000,
+} as const;
+
+// A transactional worker's default concurrency leaves this many pool connections for the
+// worker's own claims and writes.
+const transactionalSpareConnections = 2;
+const minHeartbeatIntervalMs = 50;
+
 /** Checks a `Worker`'s options at construction; throws `ValidationError` for a bad one. */
 export function assertWorkerOptions(options: WorkerOptions): void {
-  assertInteger('concurrency', options.concurrency ?? 10, 1, 10_000);
+  assertInteger('concurrency', options.concurrency ?? workerDefaults.concurrency, 1, 10_000);
   for (const option of ['pollIntervalMs', 'rescueIntervalMs', 'cleanupIntervalMs'] as const) {
     if (options[option] !== undefined) assertInteger(option, options[option], 1, maxInt32);
   }
@@ -144,4 +167,44 @@ export function assertWorkerOptions(options: WorkerOptions): void {
     throw new ValidationError('workerId must be a string of at most 1024 UTF-8 bytes');
   }
   resolveRetryOptions(options.retry);
+}
+
+/**
+ * Applies every default to checked options: `queueLeaseMs` is the queue's lease, `poolMax`
+ * the pool's size when known (a transactional worker's default concurrency fits in it).
+ *
+ * @example
+ * ```ts
+ * const settings = resolveWorkerOptions({ prefetch: 500 }, { queueLeaseMs: 30_000, poolMax: 10 });
+ * settings.batchSize; // 510
+ * ```
+ */
+export function resolveWorkerOptions(
+  options: WorkerOptions,
+  context: { queueLeaseMs: number; poolMax: number | undefined },
+): ResolvedWorkerOptions {
+  const transactional = options.transactional ?? workerDefaults.transactional;
+  const concurrency =
+    options.concurrency ??
+    (transactional && context.poolMax !== undefined
+      ? Math.max(
+          1,
+          Math.min(workerDefaults.concurrency, context.poolMax - transactionalSpareConnections),
+        )
+      : workerDefaults.concurrency);
+  const prefetch = options.prefetch ?? workerDefaults.prefetch;
+  const leaseMs = options.leaseMs ?? context.queueLeaseMs;
+  return {
+    concurrency,
+    prefetch,
+    transactional,
+    leaseMs,
+    heartbeatIntervalMs:
+      options.heartbeatIntervalMs ?? Math.max(minHeartbeatIntervalMs, Math.floor(leaseMs / 3)),
+    pollIntervalMs: options.pollIntervalMs ?? workerDefaults.pollIntervalMs,
+    batchSize: options.batchSize ?? concurrency + prefetch,
+    retry: resolveRetryOptions(options.retry),
+    rescueIntervalMs: options.rescueIntervalMs ?? workerDefaults.rescueIntervalMs,
+    cleanupIntervalMs: options.cleanupIntervalMs ?? workerDefaults.cleanupIntervalMs,
+  };
 }

@@ -12,7 +12,6 @@ import {
   TimeoutError,
 } from '@pgq/core';
 import { Service } from '@pgq/core/internal';
-import { resolveRetryOptions } from './backoff.js';
 import { jobsChannel } from './channels.js';
 import { JobFetcher } from './job-fetcher.js';
 import { JobRunner, type RunningJob } from './job-runner.js';
@@ -29,6 +28,8 @@ import { WorkerMaintenance } from './worker-maintenance.js';
 import {
   assertWorkerOptions,
   type JobHandler,
+  type ResolvedWorkerOptions,
+  resolveWorkerOptions,
   type WorkerEvents,
   type WorkerOptions,
 } from './worker-options.js';
@@ -80,8 +81,8 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
   readonly #pgq: Pgq;
   readonly #handler: JobHandler<Payload, Result>;
   readonly #options: WorkerOptions;
-  readonly #concurrency: number;
-  readonly #prefetch: number;
+  // Set by start(): every option resolved against the queue and the pool.
+  #settings: ResolvedWorkerOptions | undefined;
   readonly #running = new RunningJobs();
   readonly #completer: Batcher<JobCompletion, boolean>;
   readonly #failer: Batcher<JobFailure, JobFailureOutcome | undefined>;
@@ -113,8 +114,6 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
         : (new Queue(pgq, target as string | Contract) as Queue<unknown, Result, Payload>);
     this.#handler = handler;
     this.#options = options;
-    this.#concurrency = options.concurrency ?? defaultConcurrency(pgq, options);
-    this.#prefetch = options.prefetch ?? 0;
     assertWorkerOptions(options);
     const queue = this.queue.name;
     this.#completer = new Batcher(async (completions) => {
@@ -146,20 +145,25 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
     const queue = this.queue.name;
     const settings = await queueGet(pgq, queue);
     if (!settings) throw new QueueNotFoundError(queue);
-    const leaseMs = this.#options.leaseMs ?? settings.lease_ms;
     const poolMax = poolMaxOf(pgq);
-    if (this.#options.transactional && poolMax !== undefined && this.#concurrency >= poolMax) {
+    const resolved = resolveWorkerOptions(this.#options, {
+      queueLeaseMs: settings.lease_ms,
+      poolMax,
+    });
+    const { concurrency, leaseMs } = resolved;
+    this.#settings = resolved;
+    if (resolved.transactional && poolMax !== undefined && concurrency >= poolMax) {
       // Every running job holds a connection: the claims, completions and any write of a
       // handler outside its transaction would wait for one forever.
       throw new PgqError(
         'PGQ_POOL_TOO_SMALL',
-        `Worker for queue "${queue}": transactional mode holds a pool connection per running job, so concurrency (${this.#concurrency}) must be below the pool's max (${poolMax}); raise max in connect() or lower concurrency`,
+        `Worker for queue "${queue}": transactional mode holds a pool connection per running job, so concurrency (${concurrency}) must be below the pool's max (${poolMax}); raise max in connect() or lower concurrency`,
       );
     }
-    if (this.#options.transactional && poolMax !== undefined && this.#concurrency + 3 > poolMax) {
+    if (resolved.transactional && poolMax !== undefined && concurrency + 3 > poolMax) {
       pgq.logger.warn('pgq worker: transactional mode holds a connection per running job', {
         queue,
-        concurrency: this.#concurrency,
+        concurrency,
         poolMax,
       });
     }
@@ -170,8 +174,8 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
       workerId: this.id,
       contract: this.queue.contract,
       handler: this.#handler,
-      transactional: this.#options.transactional ?? false,
-      retry: resolveRetryOptions(this.#options.retry),
+      transactional: resolved.transactional,
+      retry: resolved.retry,
       leaseMs,
       completer: this.#completer,
       failer: this.#failer,
@@ -188,8 +192,8 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
       pgq,
       queue,
       worker: { id: this.id, hostname: hostname(), pid: process.pid },
-      rescueIntervalMs: this.#options.rescueIntervalMs ?? 5_000,
-      cleanupIntervalMs: this.#options.cleanupIntervalMs ?? 60_000,
+      rescueIntervalMs: resolved.rescueIntervalMs,
+      cleanupIntervalMs: resolved.cleanupIntervalMs,
       onDead: (rows) => this.#leaseDead(rows),
       onError,
     });
@@ -197,7 +201,7 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
       pgq,
       queue,
       leaseMs,
-      intervalMs: this.#options.heartbeatIntervalMs ?? Math.max(50, Math.floor(leaseMs / 3)),
+      intervalMs: resolved.heartbeatIntervalMs,
       leases: () => this.#running.leases(),
       onLost: (leaseTokens) => this.#running.abortLost(leaseTokens),
       onError,
@@ -207,8 +211,8 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
       queue,
       workerId: this.id,
       leaseMs,
-      batchSize: this.#options.batchSize ?? this.#concurrency + this.#prefetch,
-      pollIntervalMs: this.#options.pollIntervalMs ?? 5_000,
+      batchSize: resolved.batchSize,
+      pollIntervalMs: resolved.pollIntervalMs,
       freeSlots: () => this.#room(),
       onJobs: (rows) => {
         this.#running.add(rows);
@@ -234,14 +238,15 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
   // Slots for the claim: the jobs waiting or running leave room for `prefetch` more than
   // `concurrency`, and outcomes still being written may not pile up past one write batch.
   #room(): number {
-    const held = this.#concurrency + this.#prefetch;
+    const { concurrency, prefetch } = this.#settings!;
+    const held = concurrency + prefetch;
     return Math.min(held - this.#running.occupied, held + maxWriteBatch - this.#running.size);
   }
 
   #startWaiting(): void {
     const runner = this.#runner!;
     // Once stop() is called, waiting jobs go back to the queue instead of starting.
-    while (!this.#stopping && this.#running.busy < this.#concurrency) {
+    while (!this.#stopping && this.#running.busy < this.#settings!.concurrency) {
       const running = this.#running.next();
       if (!running) return;
       void runner
@@ -306,12 +311,4 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
 
 function poolMaxOf(pgq: Pgq): number | undefined {
   return (pgq.pool as { options?: { max?: number } }).options?.max;
-}
-
-// 10; in transactional mode, also two connections fewer than the pool has (a running job
-// holds one), so the defaults work together.
-function defaultConcurrency(pgq: Pgq, options: WorkerOptions): number {
-  const poolMax = poolMaxOf(pgq);
-  if (!options.transactional || poolMax === undefined) return 10;
-  return Math.max(1, Math.min(10, poolMax - 2));
 }
