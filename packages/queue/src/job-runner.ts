@@ -4,23 +4,12 @@ import { type RetryOptions, retryDelayMs } from './backoff.js';
 import type { Job } from './job.js';
 import { toJobError } from './job-error.js';
 import { toJsonText } from './json-text.js';
+import type { RunningJob } from './running-job.js';
+import type { RunningJobs } from './running-jobs.js';
 import { type JobCompletion, jobsComplete } from './sql/jobs-complete.js';
 import { jobsExtendLease } from './sql/jobs-extend-lease.js';
 import type { JobFailure, JobFailureOutcome } from './sql/jobs-fail.js';
 import type { JobContext, JobHandler } from './worker-options.js';
-
-/** A job a worker is running, and what became of it so far. */
-export interface RunningJob {
-  job: Job;
-  leaseToken: string;
-  controller: AbortController;
-  /** The handler is done and its outcome is being written: a lost lease is no news. */
-  settling: boolean;
-  /** Handed back by `stop()` after its timeout: nothing more is written or reported. */
-  released: boolean;
-  /** Takes one of the worker's slots: its handler (or, in a transaction, its commit) runs. */
-  busy: boolean;
-}
 
 /** Where a `JobRunner` reports outcomes. */
 export interface JobRunnerEvents<Payload, Result> {
@@ -45,8 +34,10 @@ export interface JobRunnerOptions<Payload, Result> {
   events: JobRunnerEvents<Payload, Result>;
   /** Called with the backoff delay of a retried job, so this worker wakes for it. */
   retryIn(delayMs: number): void;
-  /** The job no longer needs its slot: only its outcome is left to write (may come twice). */
-  settled(running: RunningJob): void;
+  /** The worker's jobs: the runner moves each through its states there. */
+  jobs: RunningJobs;
+  /** A job's handler is done and its slot free: the worker may start another. */
+  slotFreed(): void;
 }
 
 // `completed` is null when the completion write itself failed: its outcome is unknown (and
@@ -82,7 +73,7 @@ export class JobRunner<Payload, Result> {
       ? await this.#attemptInTransaction(running, job)
       : await this.#attempt(running, job);
     if (!attempt.ok) return this.#fail(running, job, attempt.error, false);
-    if (running.released || attempt.completed === null) return;
+    if (running.state === 'released' || attempt.completed === null) return;
     if (attempt.completed) events.completed(job, attempt.result);
     else events.error(new LeaseLostError(job.id));
   }
@@ -97,8 +88,8 @@ export class JobRunner<Payload, Result> {
     } catch (error) {
       return { ok: false, error };
     }
-    running.settling = true;
-    this.#options.settled(running);
+    // Handed back by stop() meanwhile: another worker may run it, so nothing is written.
+    if (!this.#settle(running)) return { ok: true, result, completed: null };
     try {
       const completion = { id: job.id, leaseToken: running.leaseToken, result: resultText };
       return { ok: true, result, completed: await this.#options.completer.add(completion) };
@@ -139,7 +130,11 @@ export class JobRunner<Payload, Result> {
         await rollback();
         return { ok: false, error };
       }
-      running.settling = true;
+      if (!this.#options.jobs.commit(running)) {
+        // Handed back by stop() meanwhile: the handler's writes must not commit.
+        await rollback();
+        return { ok: true, result, completed: null };
+      }
       const completion = { id: job.id, leaseToken: running.leaseToken, result: resultText };
       const done = await jobsComplete(pgq, queue, [completion], client);
       if (!done.has(running.leaseToken)) {
@@ -157,8 +152,15 @@ export class JobRunner<Payload, Result> {
     } finally {
       client.off('error', onError);
       client.release(broken);
-      this.#options.settled(running);
+      this.#settle(running);
     }
+  }
+
+  // Frees the job's slot; false when it was handed back and nothing is to be recorded.
+  #settle(running: RunningJob): boolean {
+    const recorded = this.#options.jobs.settle(running);
+    this.#options.slotFreed();
+    return recorded;
   }
 
   #context(
@@ -190,9 +192,7 @@ export class JobRunner<Payload, Result> {
     final: boolean,
   ): Promise<void> {
     const { failer, events, retry } = this.#options;
-    if (running.released) return;
-    running.settling = true;
-    this.#options.settled(running);
+    if (!this.#settle(running)) return;
     const delayMs = retryDelayMs(job.attempts, retry);
     let outcome: JobFailureOutcome | undefined;
     try {
@@ -207,7 +207,6 @@ export class JobRunner<Payload, Result> {
       events.error(writeError);
       return;
     }
-    if (running.released) return;
     if (!outcome) {
       events.error(new LeaseLostError(job.id));
     } else if (outcome.state === 'dead') {

@@ -4,6 +4,7 @@ import { JobCancelledError } from './errors/job-cancelled-error.js';
 import { JobNotFoundError } from './errors/job-not-found-error.js';
 import { jobWatch } from './sql/job-watch.js';
 import { type JobOutcome, jobsOutcome } from './sql/jobs-outcome.js';
+import { testSignals } from './test-signals.js';
 
 interface Waiter {
   resolve(result: unknown): void;
@@ -74,7 +75,10 @@ export class JobWaiters {
     await this.#listen();
     for (let round = 0; round < maxWatchRounds && this.#waiting.has(id); round++) {
       // LISTEN is active, so a finish committed after this flag is set will be announced.
-      if (await jobWatch(this.#pgq, this.#queue, id)) return;
+      if (await jobWatch(this.#pgq, this.#queue, id)) {
+        testSignals.emit('watching', this.#queue, id);
+        return;
+      }
       // Not live: it finished already (or never was). A new statement, so a new snapshot.
       if (await this.#check([id])) return;
     }

@@ -1,5 +1,5 @@
 import { LeaseLostError } from '@pgq/core';
-import type { RunningJob } from './job-runner.js';
+import type { RunningJob, RunningJobState } from './running-job.js';
 import { type JobRow, jobFromRow } from './sql/job-row.js';
 
 /** A job's id and the lease token of its current claim. */
@@ -8,89 +8,99 @@ export interface Lease {
   leaseToken: string;
 }
 
+type MutableRunningJob = { -readonly [Key in keyof RunningJob]: RunningJob[Key] };
+
 /**
  * The claims one worker holds, by lease token (a job rescued and claimed again by the same
- * worker is two claims), from claim until their outcome is written: those
- * prefetched and waiting for a slot, those whose handler runs (each takes a slot), and those
- * whose outcome is being written (no slot: the batched write must not hold up the next job).
- * What the heartbeat renews, what a lost lease aborts, what `stop()` waits for and, past its
- * timeout, hands back.
+ * worker is two claims), from claim until their outcome is written, and the one owner of
+ * their state (see `RunningJobState`). What the heartbeat renews, what a lost lease aborts,
+ * what `stop()` waits for and, past its timeout, hands back.
  */
 export class RunningJobs {
-  readonly #jobs = new Map<string, RunningJob>();
-  readonly #waiting: RunningJob[] = [];
+  readonly #jobs = new Map<string, MutableRunningJob>();
+  readonly #waiting: MutableRunningJob[] = [];
+  // Jobs holding a slot: running or committing, and released ones until their handler returns.
+  readonly #slots = new Set<RunningJob>();
   readonly #idle = new Set<() => void>();
-  #busy = 0;
 
   /** Jobs held: waiting, running or being written. */
   get size(): number {
     return this.#jobs.size;
   }
 
-  /** Jobs taking a slot: claimed and not yet settled, waiting or running. */
+  /** Jobs taking a slot or waiting for one. */
   get occupied(): number {
-    return this.#waiting.length + this.#busy;
+    return this.#waiting.length + this.#slots.size;
   }
 
-  /** Handlers running now. */
+  /** Handlers holding a slot now. */
   get busy(): number {
-    return this.#busy;
+    return this.#slots.size;
   }
 
   /** Starts tracking freshly claimed jobs: they wait for `next()`. */
   add(rows: JobRow[]): void {
     for (const row of rows) {
-      const running: RunningJob = {
+      const running: MutableRunningJob = {
         job: jobFromRow(row),
         leaseToken: row.lease_token!,
         controller: new AbortController(),
-        settling: false,
-        released: false,
-        busy: false,
+        state: 'waiting',
       };
       this.#jobs.set(running.leaseToken, running);
       this.#waiting.push(running);
     }
   }
 
-  /** The next waiting job, now counted as running; undefined when none waits. */
+  /** The next waiting job, now `running` in a slot; undefined when none waits. */
   next(): RunningJob | undefined {
     const running = this.#waiting.shift();
     if (running) {
-      running.busy = true;
-      this.#busy++;
+      running.state = 'running';
+      this.#slots.add(running);
     }
     return running;
   }
 
-  /** A running job's handler is done: its slot is free, its outcome may still be in writing. */
-  settled(running: RunningJob): void {
-    if (!running.busy) return;
-    running.busy = false;
-    this.#busy--;
+  /**
+   * A transactional handler returned: `running` → `committing`. False when the job was
+   * released meanwhile: its transaction must roll back.
+   */
+  commit(running: RunningJob): boolean {
+    return this.#move(running, ['running'], 'committing');
+  }
+
+  /**
+   * The handler is done: frees its slot and moves `running`/`committing` → `settling`. True
+   * when its outcome is to be written; false when it was released (nothing is recorded). Safe
+   * to call again: only the first call frees the slot.
+   */
+  settle(running: RunningJob): boolean {
+    this.#slots.delete(running);
+    this.#move(running, ['running', 'committing'], 'settling');
+    return running.state === 'settling';
   }
 
   /** Stops tracking a job whose outcome is written (or abandoned). */
   finish(running: RunningJob): void {
+    this.#slots.delete(running);
     this.#jobs.delete(running.leaseToken);
     if (this.#jobs.size === 0) for (const resolve of this.#idle) resolve();
   }
 
   /** The leases to renew: every job not handed back. */
   leases(): Lease[] {
-    return toLeases([...this.#jobs.values()].filter((running) => !running.released));
+    return toLeases([...this.#jobs.values()].filter((running) => running.state !== 'released'));
   }
 
   /** Aborts the handlers of jobs whose lease was lost; a waiting one is dropped unrun. */
   abortLost(leaseTokens: string[]): void {
     for (const leaseToken of leaseTokens) {
       const running = this.#jobs.get(leaseToken);
-      if (!running || running.settling || running.released) continue;
-      const waiting = this.#waiting.indexOf(running);
-      if (waiting >= 0) {
-        this.#waiting.splice(waiting, 1);
+      if (running?.state === 'waiting') {
+        this.#waiting.splice(this.#waiting.indexOf(running), 1);
         this.finish(running);
-      } else {
+      } else if (running?.state === 'running') {
         running.controller.abort(new LeaseLostError(running.job.id));
       }
     }
@@ -119,17 +129,24 @@ export class RunningJobs {
   }
 
   /**
-   * Gives up on the handlers still running (not yet writing their outcome): aborts their
-   * signals with `reason` and marks them so nothing they do later is recorded. Returns their
-   * leases, to hand the jobs back.
+   * Gives up on the handlers still running (not yet writing their outcome): `running` →
+   * `released`, their signals aborted with `reason`. Returns their leases, to hand the jobs
+   * back.
    */
   abandon(reason: Error): Lease[] {
-    const stragglers = [...this.#jobs.values()].filter((running) => !running.settling);
+    const stragglers = [...this.#jobs.values()].filter((running) => running.state === 'running');
     for (const running of stragglers) {
-      running.released = true;
+      running.state = 'released';
       running.controller.abort(reason);
     }
     return toLeases(stragglers);
+  }
+
+  #move(running: RunningJob, from: RunningJobState[], to: RunningJobState): boolean {
+    const held = this.#jobs.get(running.leaseToken);
+    if (held !== running || !from.includes(held.state)) return false;
+    held.state = to;
+    return true;
   }
 }
 

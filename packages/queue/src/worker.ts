@@ -14,7 +14,7 @@ import {
 import { Service } from '@pgq/core/internal';
 import { jobsChannel } from './channels.js';
 import { JobFetcher } from './job-fetcher.js';
-import { JobRunner, type RunningJob } from './job-runner.js';
+import { JobRunner } from './job-runner.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { Queue } from './queue.js';
 import { type Lease, RunningJobs } from './running-jobs.js';
@@ -186,7 +186,8 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
         error: onError,
       },
       retryIn: (delayMs) => this.#fetcher?.wakeIn(delayMs),
-      settled: (running) => this.#settled(running),
+      jobs: this.#running,
+      slotFreed: () => this.#slotFreed(),
     });
     this.#maintenance = new WorkerMaintenance({
       pgq,
@@ -253,16 +254,13 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
         .run(running)
         .catch((error) => this.report(error))
         .finally(() => {
-          this.#settled(running);
           this.#running.finish(running);
-          this.#fetcher?.slotFreed();
+          this.#slotFreed();
         });
     }
   }
 
-  #settled(running: RunningJob): void {
-    if (!running.busy) return;
-    this.#running.settled(running);
+  #slotFreed(): void {
     this.#startWaiting();
     this.#fetcher?.slotFreed();
   }

@@ -6,7 +6,8 @@ import { LeaseLostError, ValidationError } from '@pgq/core';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Job, Queue, UniqueKeyConflictError, Worker } from '../src/index.js';
-import { countRows, eventually, nextEvent } from './helpers.js';
+import { watching } from '../src/test-signals.js';
+import { countRows, nextEvent } from './helpers.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const consumerScript = fileURLToPath(new URL('./fixtures/consumer-process.ts', import.meta.url));
@@ -422,15 +423,9 @@ describe('completedRetentionSeconds: 0', () => {
   it('keeps no completed job, except one a waiter waits on', async () => {
     const queue = await freshQueue<{ n: number }>('no_retention', { completedRetentionSeconds: 0 });
     const [plain, waited] = await queue.enqueueMany([{ n: 1 }, { n: 2 }]);
+    const flagged = watching(queue.name, [waited!.id]);
     const result = queue.waitFor(waited!.id, { timeoutMs: 5_000 });
-    // The waiter has flagged its job (it LISTENs first): from then on the job is kept.
-    await eventually(async () => {
-      const [row] = await db.pgq.query<{ flagged: boolean }>(
-        `select notify_on_finish as flagged from ${db.pgq.table('jobs')} where id = $1`,
-        [waited!.id],
-      );
-      return row?.flagged === true;
-    });
+    await flagged;
     const jobs = await queue.dequeueMany(2);
     await queue.completeMany(jobs.map((job) => ({ job, result: job.payload.n * 10 })));
     expect(await result).toBe(20);

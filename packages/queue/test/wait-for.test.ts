@@ -2,6 +2,7 @@ import { RemoteError, TimeoutError } from '@pgq/core';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobCancelledError, JobNotFoundError, Queue } from '../src/index.js';
+import { watching } from '../src/test-signals.js';
 import { quantile } from './helpers.js';
 
 let db: TestDatabase;
@@ -28,12 +29,13 @@ describe('waitFor', () => {
       const { id } = await queue.enqueue({ n: sample });
       const job = (await queue.dequeue())!;
       let resolvedAt = 0;
+      const flagged = watching(queue.name, [id]);
       const waiting = queue.waitFor(id, { timeoutMs: 5_000 }).then((result) => {
         resolvedAt = performance.now();
         return result;
       });
-      // Let the waiter LISTEN and flag the job before it completes.
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The waiter LISTENs and flags the job before it completes.
+      await flagged;
       await queue.complete(job, { result: `result ${sample}` });
       const completedAt = performance.now();
       expect(await waiting).toBe(`result ${sample}`);
@@ -55,10 +57,11 @@ describe('waitFor', () => {
     expect(await queue.waitFor(id)).toBe('early');
 
     const second = await queue.enqueue({ n: 2 });
+    const flagged = watching(queue.name, [second.id]);
     const waiters = Array.from({ length: 5 }, () => queue.waitFor(second.id, { timeoutMs: 5_000 }));
     const other = new Queue<{ n: number }, string>(db.connect(), queue.name);
     const fromElsewhere = other.waitFor(second.id, { timeoutMs: 5_000 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await flagged;
     await queue.complete((await queue.dequeue())!, { result: 'shared' });
     expect(await Promise.all([...waiters, fromElsewhere])).toEqual(Array(6).fill('shared'));
   });
@@ -66,13 +69,14 @@ describe('waitFor', () => {
   it('rejects with the final error when the job is dead, cancelled, purged or missing', async () => {
     const queue = await freshQueue('wait_errors', 1);
     const [dead, cancelled, purged] = await queue.enqueueMany([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    const flagged = watching(queue.name, [dead!.id, cancelled!.id, purged!.id]);
     const [deadWait, cancelledWait, purgedWait] = [dead, cancelled, purged].map((job) =>
       queue.waitFor(job!.id).then(
         () => undefined,
         (error: unknown) => error,
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await flagged;
     const job = (await queue.dequeue())!;
     await queue.fail(job, Object.assign(new Error('smtp refused'), { code: 'E_SMTP' }));
     await queue.cancel(cancelled!.id);
@@ -96,8 +100,9 @@ describe('waitFor', () => {
     const queue = new Queue<{ n: number }, string>(pgq, 'wait_reconnect');
     await queue.create();
     const { id } = await queue.enqueue({ n: 1 });
+    const flagged = watching(queue.name, [id]);
     const waiting = queue.waitFor(id, { timeoutMs: 10_000 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await flagged;
     const reconnected = new Promise<void>((resolve) =>
       pgq.listener.once('reconnected', () => resolve()),
     );
