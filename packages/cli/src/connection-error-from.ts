@@ -1,4 +1,4 @@
-import { sqlStateOf } from '@pgq/core';
+import { SqlState, sqlStateOf } from '@pgq/core';
 import { ConnectionError } from './errors/connection-error.js';
 
 // Node's socket error codes, said the way an operator reads them.
@@ -17,12 +17,12 @@ const socketReasons: Record<string, string> = {
 // SQLSTATEs the server answers a login with: class 28 (authorisation), a missing database,
 // too many connections, a server starting up or shutting down.
 const loginStates: ReadonlySet<string> = new Set([
-  '28000',
-  '28P01',
-  '3D000',
-  '53300',
-  '57P01',
-  '57P03',
+  SqlState.invalidAuthorizationSpecification,
+  SqlState.invalidPassword,
+  SqlState.invalidCatalogName,
+  SqlState.tooManyConnections,
+  SqlState.adminShutdown,
+  SqlState.cannotConnectNow,
 ]);
 
 /**

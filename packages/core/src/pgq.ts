@@ -28,7 +28,10 @@ export interface QueryOptions {
 // before 1.21) answers when a connection's statement ran on another server session:
 // `invalid_sql_statement_name` (not prepared there) or `duplicate_prepared_statement`
 // (prepared there already). Either way the statement did not run.
-const preparedStatementLostStates: ReadonlySet<string> = new Set(['26000', '42P05']);
+const preparedStatementLostStates: ReadonlySet<string> = new Set([
+  SqlState.invalidSqlStatementName,
+  SqlState.duplicatePreparedStatement,
+]);
 
 const missingObjectStates: ReadonlySet<string> = new Set([
   SqlState.undefinedTable,

@@ -1,8 +1,6 @@
 import { type Pgq, quoteIdentifier, SqlState, sqlStateOf } from '@pgq/core';
 import { schemaObjects } from './objects.js';
 
-const dependentObjectsStillExist = '2BP01';
-
 /**
  * Drops every pgq object from `pgq.schema`, newest first, and then the schema itself when
  * nothing else is left in it. The app's own objects in a shared schema are left alone.
@@ -38,7 +36,7 @@ export async function uninstall(pgq: Pgq): Promise<void> {
   } catch (error) {
     // The schema holds the app's own objects too: leave it.
     if (
-      sqlStateOf(error) !== dependentObjectsStillExist &&
+      sqlStateOf(error) !== SqlState.dependentObjectsStillExist &&
       sqlStateOf(error) !== SqlState.invalidSchemaName
     )
       throw error;

@@ -16,6 +16,15 @@ export const SqlState = {
   queryCanceled: '57014',
   lockNotAvailable: '55P03',
   programLimitExceeded: '54000',
+  insufficientPrivilege: '42501',
+  dependentObjectsStillExist: '2BP01',
+  invalidSqlStatementName: '26000',
+  duplicatePreparedStatement: '42P05',
+  invalidAuthorizationSpecification: '28000',
+  invalidPassword: '28P01',
+  invalidCatalogName: '3D000',
+  tooManyConnections: '53300',
+  cannotConnectNow: '57P03',
 } as const;
 
 /** The SQLSTATE of a `pg` error, or undefined for anything else. */

@@ -1,6 +1,4 @@
-import { type Executor, type Pgq, PgqError, sqlStateOf } from '@pgq/core';
-
-const insufficientPrivilege = '42501';
+import { type Executor, type Pgq, PgqError, SqlState, sqlStateOf } from '@pgq/core';
 
 /**
  * Reads the key that signs pub/sub messages (migration 0008). Throws `NotInstalledError`
@@ -16,7 +14,7 @@ export async function getPubSubKey(pgq: Pgq, tx?: Executor): Promise<Buffer> {
     });
   } catch (error) {
     if (PgqError.isInstance(error)) throw error;
-    const denied = sqlStateOf(error) === insufficientPrivilege;
+    const denied = sqlStateOf(error) === SqlState.insufficientPrivilege;
     throw new PgqError(
       'PGQ_PUBSUB_KEY',
       denied
