@@ -10,8 +10,8 @@ export const testSignals = new EventEmitter<{
 }>();
 
 /**
- * Resolves once `waitFor` flagged each of `ids` (already flagged ones must be awaited
- * before the `waitFor` call, as here: call this first).
+ * Resolves once `waitFor` looked at each of `ids` and found it flagged (an id listed n times:
+ * n waiters). Call it before the `waitFor` calls it waits for.
  *
  * @example
  * ```ts
@@ -21,10 +21,14 @@ export const testSignals = new EventEmitter<{
  * ```
  */
 export function watching(queue: string, ids: readonly string[]): Promise<void> {
-  const left = new Set(ids);
+  const left = new Map<string, number>();
+  for (const id of ids) left.set(id, (left.get(id) ?? 0) + 1);
   return new Promise((resolve) => {
     const onWatching = (watchedQueue: string, id: string) => {
-      if (watchedQueue === queue) left.delete(id);
+      const count = left.get(id);
+      if (watchedQueue !== queue || count === undefined) return;
+      if (count > 1) left.set(id, count - 1);
+      else left.delete(id);
       if (left.size > 0) return;
       testSignals.off('watching', onWatching);
       resolve();

@@ -57,7 +57,8 @@ describe('waitFor', () => {
     expect(await queue.waitFor(id)).toBe('early');
 
     const second = await queue.enqueue({ n: 2 });
-    const flagged = watching(queue.name, [second.id]);
+    // Six waiters, each flagging (or finding flagged) the row: a claim meanwhile skips it.
+    const flagged = watching(queue.name, Array(6).fill(second.id));
     const waiters = Array.from({ length: 5 }, () => queue.waitFor(second.id, { timeoutMs: 5_000 }));
     const other = new Queue<{ n: number }, string>(db.connect(), queue.name);
     const fromElsewhere = other.waitFor(second.id, { timeoutMs: 5_000 });
