@@ -26,6 +26,7 @@ export type {
   ScheduleTable,
   WorkerTable,
 } from './database.js';
+export { ClosedError } from './errors/closed-error.js';
 export { InvalidNameError, type NameKind } from './errors/invalid-name-error.js';
 export { LeaseLostError } from './errors/lease-lost-error.js';
 export { NotInstalledError } from './errors/not-installed-error.js';
@@ -35,6 +36,7 @@ export {
   type PayloadTooLargeErrorOptions,
 } from './errors/payload-too-large-error.js';
 export { PgqError, type PgqErrorOptions } from './errors/pgq-error.js';
+export type { PgqErrorCode } from './errors/pgq-error-code.js';
 export { QueueNotFoundError } from './errors/queue-not-found-error.js';
 export { RemoteError } from './errors/remote-error.js';
 export { SqlState, sqlStateOf } from './errors/sql-state.js';

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { DeliveryProbe } from './delivery-probe.js';
+import { ClosedError } from './errors/closed-error.js';
 import { PgqError } from './errors/pgq-error.js';
 import { reportError } from './lifecycle/report-error.js';
 import { WakeLoop } from './lifecycle/wake-loop.js';
@@ -151,7 +152,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
    * once: nothing is delivered). Returns the function that removes the handler.
    */
   async listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
-    if (this.#closed) throw new PgqError('PGQ_CLOSED', 'The listener is closed');
+    if (this.#closed) throw new ClosedError('listener');
     const entry = { handler };
     let entries = this.#handlers.get(channel);
     if (!entries) {
@@ -219,7 +220,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
   // Undefined while polling: there is no connection to LISTEN on.
   async #ensureClient(): Promise<ListenerClient | undefined> {
     for (;;) {
-      if (this.#closed) throw new PgqError('PGQ_CLOSED', 'The listener is closed');
+      if (this.#closed) throw new ClosedError('listener');
       if (this.#client || this.polling) return this.#client;
       if (!this.#opening) {
         this.#opening = this.#open().finally(() => {

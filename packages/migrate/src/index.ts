@@ -1,3 +1,4 @@
+export { MigrationFailedError } from './errors/migration-failed-error.js';
 export { type MigrateResult, migrate } from './migrate.js';
 export { latestVersion, type Migration, migrations } from './migrations.js';
 export { renderMigration } from './render.js';

@@ -1,5 +1,6 @@
 import { type Pgq, PgqError } from '@pgq/core';
 import type { PoolClient } from 'pg';
+import { MigrationFailedError } from './errors/migration-failed-error.js';
 import { latestVersion, type Migration, migrations } from './migrations.js';
 import { renderMigration } from './render.js';
 
@@ -43,13 +44,9 @@ export async function migrate(pgq: Pgq): Promise<MigrateResult> {
       try {
         await client.query(renderMigration(migration.sql, pgq.schema));
       } catch (error) {
-        throw new PgqError(
-          'PGQ_MIGRATION_FAILED',
-          `Migration ${migration.name} failed: ${(error as Error).message}`,
-          {
-            cause: error,
-          },
-        );
+        throw new MigrationFailedError(migration.name, (error as Error).message, {
+          cause: error,
+        });
       }
     }
     await client.query('commit');

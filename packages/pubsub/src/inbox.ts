@@ -3,6 +3,7 @@ import { decodeEnvelope, type Envelope } from './envelope.js';
 import { MessageDecodeError } from './errors/message-decode-error.js';
 import { MessageRejectedError, type RejectionReason } from './errors/message-rejected-error.js';
 import { PayloadExpiredError } from './errors/payload-expired-error.js';
+import { PayloadFetchError } from './errors/payload-fetch-error.js';
 import { Fifo } from './fifo.js';
 import type { Message } from './message.js';
 import type { MessageKey } from './message-key.js';
@@ -117,11 +118,7 @@ export class Inbox {
       return { error: new PayloadExpiredError(envelope.channel, envelope.id) };
     } catch (error) {
       return {
-        error: new PgqError(
-          'PGQ_PAYLOAD_FETCH',
-          `Could not read the stored body of message ${envelope.id} on "${envelope.channel}": skipped`,
-          { cause: error },
-        ),
+        error: new PayloadFetchError(envelope.id, envelope.channel, { cause: error }),
       };
     }
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
+  ClosedError,
   type Contract,
   type ContractInput,
   type ContractOutput,
@@ -12,6 +13,8 @@ import {
 } from '@pgq/core';
 import { reportError } from '@pgq/core/internal';
 import { assertChannel, parseChannelPattern } from './channel-pattern.js';
+import { PublishFailedError } from './errors/publish-failed-error.js';
+import { SubscribeFailedError } from './errors/subscribe-failed-error.js';
 import { Inbox } from './inbox.js';
 import type { Message, MessageHandler } from './message.js';
 import { MessageKey } from './message-key.js';
@@ -161,11 +164,9 @@ export class PubSub extends EventEmitter<PubSubEvents> {
       else await notifyMessages(this.#pgq, [message], { tx: options.tx });
     } catch (error) {
       if (PgqError.isInstance(error)) throw error;
-      throw new PgqError(
-        'PGQ_PUBLISH_FAILED',
-        `Publishing to "${channel}" failed: ${(error as Error)?.message ?? String(error)}`,
-        { cause: error },
-      );
+      throw new PublishFailedError(channel, (error as Error)?.message ?? String(error), {
+        cause: error,
+      });
     }
   }
 
@@ -233,9 +234,7 @@ export class PubSub extends EventEmitter<PubSubEvents> {
     } catch (error) {
       await subscription.unsubscribe();
       if (PgqError.isInstance(error)) throw error;
-      throw new PgqError('PGQ_SUBSCRIBE_FAILED', `Could not LISTEN for "${pattern.source}"`, {
-        cause: error,
-      });
+      throw new SubscribeFailedError(pattern.source, { cause: error });
     }
     return subscription;
   }
@@ -329,6 +328,6 @@ export class PubSub extends EventEmitter<PubSubEvents> {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new PgqError('PGQ_CLOSED', 'This PubSub is closed');
+    if (this.#closed) throw new ClosedError('PubSub');
   }
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { type Contract, PgqError, validate } from '@pgq/core';
 import type { ChannelPattern } from './channel-pattern.js';
+import { PushSubscriptionError } from './errors/push-subscription-error.js';
 import { Fifo } from './fifo.js';
 import type { Message, MessageHandler } from './message.js';
 
@@ -120,12 +121,7 @@ export class Subscription<Payload = unknown> extends EventEmitter<SubscriptionEv
    */
   next(options: NextOptions = {}): Promise<Message<Payload> | null> {
     if (this.#parts.handler) {
-      return Promise.reject(
-        new PgqError(
-          'PGQ_PUSH_SUBSCRIPTION',
-          'next() is for pull subscriptions: this one was made with a handler',
-        ),
-      );
+      return Promise.reject(new PushSubscriptionError());
     }
     const deadline =
       options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;

@@ -14,7 +14,11 @@ export type {
 } from './enqueue-options.js';
 export { JobCancelledError } from './errors/job-cancelled-error.js';
 export { JobNotFoundError } from './errors/job-not-found-error.js';
+export { PoolTooSmallError } from './errors/pool-too-small-error.js';
+export { ScheduleFailedError } from './errors/schedule-failed-error.js';
+export { SchedulerStoppedError } from './errors/scheduler-stopped-error.js';
 export { UniqueKeyConflictError } from './errors/unique-key-conflict-error.js';
+export { WorkerStoppedError } from './errors/worker-stopped-error.js';
 export type { Job } from './job.js';
 export { type JobError, toJobError } from './job-error.js';
 export { toJsonText } from './json-text.js';

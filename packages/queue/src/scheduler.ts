@@ -9,6 +9,8 @@ import {
 } from '@pgq/core';
 import { Service } from '@pgq/core/internal';
 import { assertInteger, maxInt32 } from './assert-integer.js';
+import { ScheduleFailedError } from './errors/schedule-failed-error.js';
+import { SchedulerStoppedError } from './errors/scheduler-stopped-error.js';
 import { Queue } from './queue.js';
 import { resolveSchedule } from './scheduler-definition.js';
 import { SchedulerLoop } from './scheduler-loop.js';
@@ -62,8 +64,7 @@ export class Scheduler extends Service<SchedulerEvents> {
     super({
       logger: pgq.logger,
       errorMessage: 'pgq scheduler error',
-      stoppedError: () =>
-        new PgqError('PGQ_SCHEDULER_STOPPED', 'This scheduler was stopped: create a new one'),
+      stoppedError: () => new SchedulerStoppedError(),
     });
     this.#pgq = pgq;
     this.#pollIntervalMs = options.pollIntervalMs ?? 10_000;
@@ -200,11 +201,7 @@ export class Scheduler extends Service<SchedulerEvents> {
     }
     for (const { schedule, error } of result.failures) {
       const reason = error instanceof Error ? error.message : String(error);
-      this.report(
-        new PgqError('PGQ_SCHEDULE_FAILED', `Schedule "${schedule}" could not fire: ${reason}`, {
-          cause: error,
-        }),
-      );
+      this.report(new ScheduleFailedError(schedule, reason, { cause: error }));
     }
   }
 }

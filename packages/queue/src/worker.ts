@@ -13,6 +13,8 @@ import {
 } from '@pgq/core';
 import { Service } from '@pgq/core/internal';
 import { jobsChannel } from './channels.js';
+import { PoolTooSmallError } from './errors/pool-too-small-error.js';
+import { WorkerStoppedError } from './errors/worker-stopped-error.js';
 import { JobFetcher } from './job-fetcher.js';
 import { JobRunner } from './job-runner.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
@@ -103,8 +105,7 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
       logger: pgq.logger,
       errorMessage: 'pgq worker error',
       errorFields: { worker: id },
-      stoppedError: () =>
-        new PgqError('PGQ_WORKER_STOPPED', `Worker ${id} was stopped: create a new one`),
+      stoppedError: () => new WorkerStoppedError(`Worker ${id}`),
     });
     this.id = id;
     this.#pgq = pgq;
@@ -155,10 +156,7 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
     if (resolved.transactional && poolMax !== undefined && concurrency >= poolMax) {
       // Every running job holds a connection: the claims, completions and any write of a
       // handler outside its transaction would wait for one forever.
-      throw new PgqError(
-        'PGQ_POOL_TOO_SMALL',
-        `Worker for queue "${queue}": transactional mode holds a pool connection per running job, so concurrency (${concurrency}) must be below the pool's max (${poolMax}); raise max in connect() or lower concurrency`,
-      );
+      throw new PoolTooSmallError(queue, concurrency, poolMax);
     }
     if (resolved.transactional && poolMax !== undefined && concurrency + 3 > poolMax) {
       pgq.logger.warn('pgq worker: transactional mode holds a connection per running job', {

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import {
   assertValueSize,
+  ClosedError,
   type ContractInput,
   type MethodContract,
   type MethodResponseOutput,
   type Pgq,
-  PgqError,
+  type PgqError,
   type Sweeper,
   TimeoutError,
   validate,
@@ -309,5 +310,5 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
 }
 
 function closedError(): PgqError {
-  return new PgqError('PGQ_CLOSED', 'The RpcClient is closed');
+  return new ClosedError('RpcClient');
 }

@@ -16,6 +16,7 @@ import {
   type QueueSettings,
   Worker,
   type WorkerStopOptions,
+  WorkerStoppedError,
 } from '@pgq/queue';
 import { RequestExpiredError } from './errors/request-expired-error.js';
 import { replySweeper } from './reply-sweeper.js';
@@ -72,8 +73,7 @@ export class RpcServer<Request = unknown, Response = unknown> extends Service<
     super({
       logger: pgq.logger,
       errorMessage: 'pgq rpc server error',
-      stoppedError: () =>
-        new PgqError('PGQ_WORKER_STOPPED', 'This RpcServer was stopped: create a new one'),
+      stoppedError: () => new WorkerStoppedError('This RpcServer'),
     });
     this.#pgq = pgq;
     this.method = isContract(target) ? (target as MethodContract) : undefined;

@@ -1,3 +1,5 @@
+import type { PgqErrorCode } from './pgq-error-code.js';
+
 const marker = Symbol.for('pgq.error');
 
 /** Options shared by every pgq error. */
@@ -23,9 +25,9 @@ export class PgqError extends Error {
   // Read by isInstance() through `marker in error`, which works across package copies.
   readonly [marker] = true;
   /** A stable, machine-readable code such as `PGQ_INVALID_NAME`. */
-  readonly code: string;
+  readonly code: PgqErrorCode;
 
-  constructor(code: string, message: string, options: PgqErrorOptions = {}) {
+  constructor(code: PgqErrorCode, message: string, options: PgqErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'PgqError';
     this.code = code;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PgqError } from '../errors/pgq-error.js';
+import { ClosedError } from '../errors/closed-error.js';
 import type { Logger } from '../logger.js';
 import { Service } from './service.js';
 
@@ -29,7 +29,7 @@ class Probe extends Service<Events, { reason?: string }> {
     super({
       logger,
       errorMessage: 'probe error',
-      stoppedError: () => new PgqError('PGQ_PROBE_STOPPED', 'stopped'),
+      stoppedError: () => new ClosedError('probe'),
     });
   }
 
@@ -71,7 +71,7 @@ describe('Service', () => {
     await stopping;
     expect(probe.state).toBe('stopped');
     expect(probe.calls).toEqual(['start', 'stop done']);
-    await expect(probe.start()).rejects.toMatchObject({ code: 'PGQ_PROBE_STOPPED' });
+    await expect(probe.start()).rejects.toBeInstanceOf(ClosedError);
   });
 
   it('a failed start undoes itself and leaves the service idle, to start again', async () => {

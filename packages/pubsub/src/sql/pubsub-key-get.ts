@@ -1,4 +1,5 @@
 import { type Executor, type Pgq, PgqError, SqlState, sqlStateOf } from '@pgq/core';
+import { PubSubKeyError } from '../errors/pubsub-key-error.js';
 
 /**
  * Reads the key that signs pub/sub messages (migration 0008). Throws `NotInstalledError`
@@ -15,8 +16,7 @@ export async function getPubSubKey(pgq: Pgq, tx?: Executor): Promise<Buffer> {
   } catch (error) {
     if (PgqError.isInstance(error)) throw error;
     const denied = sqlStateOf(error) === SqlState.insufficientPrivilege;
-    throw new PgqError(
-      'PGQ_PUBSUB_KEY',
+    throw new PubSubKeyError(
       denied
         ? `This role may not read ${pgq.table('pubsub_auth')}, the key that signs pub/sub messages: publish and subscribe as the schema's owner (any role that can read the key can forge messages)`
         : `Could not read the key that signs pub/sub messages: ${(error as Error)?.message ?? String(error)}`,
@@ -25,8 +25,7 @@ export async function getPubSubKey(pgq: Pgq, tx?: Executor): Promise<Buffer> {
   }
   const key = rows[0]?.key;
   if (!key) {
-    throw new PgqError(
-      'PGQ_PUBSUB_KEY',
+    throw new PubSubKeyError(
       `${pgq.table('pubsub_auth')} holds no key (its row was deleted): re-create it as migration 0008_pubsub_auth does, then restart every process that publishes or subscribes`,
     );
   }
