@@ -191,8 +191,10 @@ describe('worker processes', () => {
       );
     }, 2_000);
     try {
-      // Typically 10-20 s; the margin is for a machine loaded by other suites.
-      await drained('chaos', 10_000, 75_000);
+      // 25-55 s on a quiet 2-core machine since the issue-26 bounds and the expired-lease claim
+      // (26 s before); the margin is for a machine loaded by other suites. Only the counts below
+      // are asserted: this test is about loss and duplicates, apps/bench about speed.
+      await drained('chaos', 10_000, 150_000);
     } finally {
       clearInterval(chaos);
     }
@@ -210,5 +212,5 @@ describe('worker processes', () => {
     expect(lost).toBe(0);
     expect(ran.distinct).toBe(10_000);
     expect(duplicates).toBeLessThanOrEqual(3 * kills);
-  }, 100_000);
+  }, 180_000);
 });
