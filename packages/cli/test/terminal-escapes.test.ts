@@ -14,6 +14,7 @@ let on: string[];
 // A screen clear, a window title (OSC ... BEL), an 8-bit CSI, a right-to-left override, a
 // carriage return that would overwrite the line.
 const hostile = '\u001b[2J\u001b]0;pwned\u0007\u009b31m\u202eevil\rfake';
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding raw control characters is the point.
 const rawControls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/;
 
 beforeAll(async () => {
