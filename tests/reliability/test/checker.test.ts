@@ -109,7 +109,12 @@ describe('checker', () => {
       const later = run(id, 3, 1_000, 'either');
       await recordStart(db.pgq, later.job, later.ctx);
     }
-    // `undone` and `both` hold more attempts than allowed.
+    // `undone` and `both` hold more attempts than allowed. Migration 0007 forbids that in `jobs`
+    // now, but the checker must still count it (on the archive, or an install without the
+    // bounds): this fabricated state needs the bound lifted in this test's own schema.
+    await db.pgq.query(
+      `alter table ${db.pgq.table('jobs')} drop constraint jobs_attempts_in_range`,
+    );
     await db.pgq.query(
       `update ${db.pgq.table('jobs')} set attempts = 3 where queue = 'either' and id = any($1::bigint[])`,
       [[undone, both]],
