@@ -53,7 +53,7 @@ async function rescue(queue: Queue<any>): Promise<{ retried: number; dead: numbe
 }
 
 /** Four claimers on connections of their own take 7 jobs at a time until none is left. */
-async function claimConcurrently(queue: Queue<any>): Promise<Job[]> {
+async function claimConcurrently(queue: Queue<unknown>): Promise<Job[]> {
   const claimers = Array.from({ length: 4 }, () => new Queue(db.connect({ max: 3 }), queue.name));
   const claimed: Job[] = [];
   await Promise.all(
@@ -78,7 +78,7 @@ interface ConsumerClaim {
  * Runs a hand consumer in a process of its own (no Worker): it dequeues one job under a
  * `leaseMs` lease and reports the claim, then is SIGKILLed before it can finish the job.
  */
-async function killedConsumer(queue: Queue<any>, leaseMs: number): Promise<ConsumerClaim> {
+async function killedConsumer(queue: Queue<unknown>, leaseMs: number): Promise<ConsumerClaim> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--conditions=@pgq/source', consumerScript],

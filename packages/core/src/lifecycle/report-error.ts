@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 /** What `reportError()` needs of an `EventEmitter` with an `error` event. */
 export interface ErrorEmitter {
   listenerCount(event: 'error'): number;
-  emit(event: 'error', ...args: any[]): boolean;
+  emit(event: 'error', ...args: unknown[]): boolean;
 }
 
 /** Options of `reportError()`. */
