@@ -5,7 +5,6 @@ export {
   resolveRetryOptions,
   retryDelayMs,
 } from './backoff.js';
-export { CronExpression } from './cron-expression.js';
 export type {
   EnqueueManyOptions,
   EnqueueOptions,
@@ -14,11 +13,7 @@ export type {
 } from './enqueue-options.js';
 export { JobCancelledError } from './errors/job-cancelled-error.js';
 export { JobNotFoundError } from './errors/job-not-found-error.js';
-export { PoolTooSmallError } from './errors/pool-too-small-error.js';
-export { ScheduleFailedError } from './errors/schedule-failed-error.js';
-export { SchedulerStoppedError } from './errors/scheduler-stopped-error.js';
 export { UniqueKeyConflictError } from './errors/unique-key-conflict-error.js';
-export { WorkerStoppedError } from './errors/worker-stopped-error.js';
 export type { Job } from './job.js';
 export { type JobError, toJobError } from './job-error.js';
 export { toJsonText } from './json-text.js';
@@ -36,7 +31,10 @@ export type {
   QueueStats,
   WaitForOptions,
 } from './queue-options.js';
-export { Scheduler, type SchedulerState } from './scheduler.js';
+export { CronExpression } from './scheduler/cron-expression.js';
+export { ScheduleFailedError } from './scheduler/errors/schedule-failed-error.js';
+export { SchedulerStoppedError } from './scheduler/errors/scheduler-stopped-error.js';
+export { Scheduler, type SchedulerState } from './scheduler/scheduler.js';
 export type {
   CatchUpPolicy,
   Schedule,
@@ -46,6 +44,13 @@ export type {
   SchedulerEvents,
   SchedulerOptions,
   ScheduleSkipped,
-} from './scheduler-options.js';
-export { Worker, type WorkerState, type WorkerStopOptions } from './worker.js';
-export type { JobContext, JobHandler, WorkerEvents, WorkerOptions } from './worker-options.js';
+} from './scheduler/scheduler-options.js';
+export { PoolTooSmallError } from './worker/errors/pool-too-small-error.js';
+export { WorkerStoppedError } from './worker/errors/worker-stopped-error.js';
+export { Worker, type WorkerState, type WorkerStopOptions } from './worker/worker.js';
+export type {
+  JobContext,
+  JobHandler,
+  WorkerEvents,
+  WorkerOptions,
+} from './worker/worker-options.js';

@@ -11,6 +11,8 @@ import {
 } from '@pgq/core';
 import { assertInteger, maxInt32 } from './assert-integer.js';
 import { assertJobId } from './assert-job-id.js';
+import { type ConsumerContext, completeMany, dequeueMany, failLeased } from './consumer/consume.js';
+import { LeaseBook } from './consumer/lease-book.js';
 import { insertInputs, insertJobs, prepareJob } from './enqueue-batch.js';
 import type {
   EnqueueManyOptions,
@@ -20,8 +22,6 @@ import type {
 } from './enqueue-options.js';
 import type { Job } from './job.js';
 import { JobWaiters } from './job-waiters.js';
-import { LeaseBook } from './lease-book.js';
-import { claimJobs, completeJobs, failJob, type LeaseContext } from './lease-operations.js';
 import type {
   CompleteManyResult,
   CompleteOptions,
@@ -71,7 +71,7 @@ export class Queue<Payload = unknown, Result = unknown, Output = Payload> {
   readonly contract: Contract | undefined;
   readonly #leases = new LeaseBook();
   readonly #waiters: JobWaiters;
-  readonly #context: LeaseContext;
+  readonly #context: ConsumerContext;
   readonly #inserts: Batcher<JobInsertInput, EnqueueResult>;
 
   constructor(pgq: Pgq, target: string | Contract<string, StandardSchemaV1<Payload, Output>>) {
@@ -156,7 +156,7 @@ export class Queue<Payload = unknown, Result = unknown, Output = Payload> {
   ): Promise<Array<Job<Output, Result>>> {
     assertInteger('limit', limit, 1, 10_000);
     if (options.leaseMs !== undefined) assertInteger('leaseMs', options.leaseMs, 100, maxInt32);
-    return claimJobs<Output, Result>(this.#context, limit, options);
+    return dequeueMany<Output, Result>(this.#context, limit, options);
   }
 
   /**
@@ -184,7 +184,7 @@ export class Queue<Payload = unknown, Result = unknown, Output = Payload> {
     items: ReadonlyArray<Job | string | Completion<Result>>,
     options: TxOptions = {},
   ): Promise<CompleteManyResult> {
-    return completeJobs(this.#context, items, options);
+    return completeMany(this.#context, items, options);
   }
 
   /**
@@ -193,7 +193,7 @@ export class Queue<Payload = unknown, Result = unknown, Output = Payload> {
    * the lease no longer holds the job.
    */
   async fail(job: Job | string, error: unknown, options: FailOptions = {}): Promise<FailResult> {
-    return failJob(this.#context, job, error, options);
+    return failLeased(this.#context, job, error, options);
   }
 
   /** Extends a claimed job's lease to `leaseMs` from now; returns the new expiry. */

@@ -2,7 +2,7 @@
 // started, runs until it reads `stop` on stdin, then prints a JSON summary of what it fired.
 import { createInterface } from 'node:readline';
 import { connect } from '@pgq/core';
-import { Scheduler } from '../src/scheduler.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
 
 const pgq = connect({ connectionString: process.env.DATABASE_URL, schema: process.env.PGQ_SCHEMA });
 const scheduler = new Scheduler(pgq);

@@ -1,7 +1,7 @@
 import type { Pgq } from '@pgq/core';
 import { Queue } from '../src/queue.js';
-import type { Scheduler } from '../src/scheduler.js';
-import type { SchedulerEvents } from '../src/scheduler-options.js';
+import type { Scheduler } from '../src/scheduler/scheduler.js';
+import type { SchedulerEvents } from '../src/scheduler/scheduler-options.js';
 
 /** Creates queue `name` (idempotent) and returns it. */
 export async function freshQueue(pgq: Pgq, name: string): Promise<Queue> {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from '../src/queue.js';
-import { Scheduler } from '../src/scheduler.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const childScript = fileURLToPath(new URL('./scheduler-child.ts', import.meta.url));

@@ -1,8 +1,8 @@
 import { PgqError, QueueNotFoundError, ValidationError } from '@pgq/core';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Scheduler } from '../src/scheduler.js';
-import type { ScheduleFired, ScheduleSkipped } from '../src/scheduler-options.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import type { ScheduleFired, ScheduleSkipped } from '../src/scheduler/scheduler-options.js';
 import { collect, databaseNow, freshQueue, jobsOf } from './scheduler-helpers.js';
 
 let db: TestDatabase;

@@ -6,7 +6,7 @@ import {
 } from '@pgq/core';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Scheduler } from '../src/scheduler.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
 import { databaseNow, freshQueue } from './scheduler-helpers.js';
 
 let db: TestDatabase;

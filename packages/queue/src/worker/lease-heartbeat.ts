@@ -1,6 +1,6 @@
 import type { Pgq } from '@pgq/core';
 import { WakeLoop } from '@pgq/core/internal';
-import { jobsExtendLease } from './sql/jobs-extend-lease.js';
+import { jobsExtendLease } from '../sql/jobs-extend-lease.js';
 
 /** What a `LeaseHeartbeat` needs from its worker. */
 export interface LeaseHeartbeatOptions {

@@ -1,4 +1,4 @@
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 
 /**
  * Where a claimed job is in its worker. Only `RunningJobs` moves it:

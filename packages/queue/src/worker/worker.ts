@@ -12,20 +12,20 @@ import {
   TimeoutError,
 } from '@pgq/core';
 import { Service } from '@pgq/core/internal';
-import { jobsChannel } from './channels.js';
+import { jobsChannel } from '../channels.js';
+import { Queue } from '../queue.js';
+import { type JobRow, jobFromRow } from '../sql/job-row.js';
+import { type JobCompletion, jobsComplete } from '../sql/jobs-complete.js';
+import { type JobFailure, type JobFailureOutcome, jobsFail } from '../sql/jobs-fail.js';
+import { jobsNotify } from '../sql/jobs-notify.js';
+import { jobsRelease } from '../sql/jobs-release.js';
+import { queueGet } from '../sql/queue-get.js';
 import { PoolTooSmallError } from './errors/pool-too-small-error.js';
 import { WorkerStoppedError } from './errors/worker-stopped-error.js';
 import { JobFetcher } from './job-fetcher.js';
 import { JobRunner } from './job-runner.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
-import { Queue } from './queue.js';
 import { type Lease, RunningJobs } from './running-jobs.js';
-import { type JobRow, jobFromRow } from './sql/job-row.js';
-import { type JobCompletion, jobsComplete } from './sql/jobs-complete.js';
-import { type JobFailure, type JobFailureOutcome, jobsFail } from './sql/jobs-fail.js';
-import { jobsNotify } from './sql/jobs-notify.js';
-import { jobsRelease } from './sql/jobs-release.js';
-import { queueGet } from './sql/queue-get.js';
 import { WorkerMaintenance } from './worker-maintenance.js';
 import {
   assertWorkerOptions,

@@ -1,6 +1,6 @@
 import type { Executor, Pgq } from '@pgq/core';
+import { statement } from '../../sql/statement.js';
 import type { ScheduleRow } from './schedule-row.js';
-import { statement } from './statement.js';
 
 /** A due schedule, locked by the caller's transaction, with the database clock. */
 export interface DueScheduleRow

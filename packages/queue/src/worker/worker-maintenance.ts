@@ -1,10 +1,10 @@
 import type { Pgq } from '@pgq/core';
 import { WakeLoop } from '@pgq/core/internal';
-import { jobsChannel } from './channels.js';
-import { archiveClean } from './sql/archive-clean.js';
-import type { JobRow } from './sql/job-row.js';
-import { jobsNotify } from './sql/jobs-notify.js';
-import { jobsRescue } from './sql/jobs-rescue.js';
+import { jobsChannel } from '../channels.js';
+import { archiveClean } from '../sql/archive-clean.js';
+import type { JobRow } from '../sql/job-row.js';
+import { jobsNotify } from '../sql/jobs-notify.js';
+import { jobsRescue } from '../sql/jobs-rescue.js';
 import { workerRegister } from './sql/worker-register.js';
 import { workerUnregister } from './sql/worker-unregister.js';
 import { workersPrune } from './sql/workers-prune.js';

@@ -1,8 +1,8 @@
 import type { Pgq } from '@pgq/core';
 import { WakeLoop } from '@pgq/core/internal';
-import { jobsChannel } from './channels.js';
-import type { JobRow } from './sql/job-row.js';
-import { jobsClaim } from './sql/jobs-claim.js';
+import { jobsChannel } from '../channels.js';
+import type { JobRow } from '../sql/job-row.js';
+import { jobsClaim } from '../sql/jobs-claim.js';
 
 // How soon to look again after a due job was passed over because its row was locked.
 const minLockedRetryMs = 10;

@@ -1,24 +1,24 @@
 import { type Contract, LeaseLostError, type Pgq, type TxOptions, validate } from '@pgq/core';
-import { resolveRetryOptions, retryDelayMs } from './backoff.js';
-import type { Job } from './job.js';
-import { toJobError } from './job-error.js';
-import { toJsonText } from './json-text.js';
-import type { LeaseBook } from './lease-book.js';
+import { resolveRetryOptions, retryDelayMs } from '../backoff.js';
+import type { Job } from '../job.js';
+import { toJobError } from '../job-error.js';
+import { toJsonText } from '../json-text.js';
 import type {
   CompleteManyResult,
   Completion,
   DequeueOptions,
   FailOptions,
   FailResult,
-} from './queue-options.js';
-import { jobAttempts } from './sql/job-attempts.js';
-import { jobFromRow } from './sql/job-row.js';
-import { jobsClaim } from './sql/jobs-claim.js';
-import { jobsComplete } from './sql/jobs-complete.js';
-import { jobsFail } from './sql/jobs-fail.js';
+} from '../queue-options.js';
+import { jobAttempts } from '../sql/job-attempts.js';
+import { jobFromRow } from '../sql/job-row.js';
+import { jobsClaim } from '../sql/jobs-claim.js';
+import { jobsComplete } from '../sql/jobs-complete.js';
+import { jobsFail } from '../sql/jobs-fail.js';
+import type { LeaseBook } from './lease-book.js';
 
 /** What the by-hand operations of one `Queue` share. */
-export interface LeaseContext {
+export interface ConsumerContext {
   pgq: Pgq;
   queue: string;
   contract: Contract | undefined;
@@ -29,8 +29,8 @@ export interface LeaseContext {
  * `Queue.dequeueMany`: claims, remembers each lease token and, with a contract, validates
  * each payload; a job whose payload fails goes straight to dead and is left out.
  */
-export async function claimJobs<Output, Result>(
-  context: LeaseContext,
+export async function dequeueMany<Output, Result>(
+  context: ConsumerContext,
   limit: number,
   options: DequeueOptions,
 ): Promise<Array<Job<Output, Result>>> {
@@ -44,7 +44,7 @@ export async function claimJobs<Output, Result>(
       try {
         job.payload = (await validate(contract.schema, job.payload)) as Output;
       } catch (error) {
-        await failJob(context, job, error, { dead: true, tx: options.tx });
+        await failLeased(context, job, error, { dead: true, tx: options.tx });
         continue;
       }
     }
@@ -54,8 +54,8 @@ export async function claimJobs<Output, Result>(
 }
 
 /** `Queue.completeMany`: one fenced statement; reports the leases that were lost. */
-export async function completeJobs<Result>(
-  context: LeaseContext,
+export async function completeMany<Result>(
+  context: ConsumerContext,
   items: ReadonlyArray<Job | string | Completion<Result>>,
   options: TxOptions,
 ): Promise<CompleteManyResult> {
@@ -78,8 +78,8 @@ export async function completeJobs<Result>(
 }
 
 /** `Queue.fail`: backoff retry or dead, fenced; `LeaseLostError` when the lease is gone. */
-export async function failJob(
-  context: LeaseContext,
+export async function failLeased(
+  context: ConsumerContext,
   job: Job | string,
   error: unknown,
   options: FailOptions,

@@ -8,10 +8,10 @@ import {
   ValidationError,
 } from '@pgq/core';
 import { Service } from '@pgq/core/internal';
-import { assertInteger, maxInt32 } from './assert-integer.js';
+import { assertInteger, maxInt32 } from '../assert-integer.js';
+import { Queue } from '../queue.js';
 import { ScheduleFailedError } from './errors/schedule-failed-error.js';
 import { SchedulerStoppedError } from './errors/scheduler-stopped-error.js';
-import { Queue } from './queue.js';
 import { resolveSchedule } from './scheduler-definition.js';
 import { SchedulerLoop } from './scheduler-loop.js';
 import type {

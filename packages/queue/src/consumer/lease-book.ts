@@ -1,6 +1,6 @@
 import { ValidationError } from '@pgq/core';
-import { assertJobId } from './assert-job-id.js';
-import type { Job } from './job.js';
+import { assertJobId } from '../assert-job-id.js';
+import type { Job } from '../job.js';
 
 /** What a queue remembers about a job it claimed with `dequeue`. */
 export interface HeldLease {

@@ -1,5 +1,5 @@
 import type { Pgq } from '@pgq/core';
-import { statement } from './statement.js';
+import { statement } from '../../sql/statement.js';
 
 /**
  * Milliseconds (database clock) until the earliest next_run_at among the schedules not in

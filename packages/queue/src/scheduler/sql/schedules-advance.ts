@@ -1,5 +1,5 @@
 import type { Executor, Pgq } from '@pgq/core';
-import { statement } from './statement.js';
+import { statement } from '../../sql/statement.js';
 
 /** Where a fired schedule goes next. */
 export interface ScheduleAdvance {

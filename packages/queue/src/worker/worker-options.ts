@@ -1,8 +1,8 @@
 import { ValidationError } from '@pgq/core';
 import type { PoolClient } from 'pg';
-import { assertInteger, maxInt32 } from './assert-integer.js';
-import { type RetryOptions, resolveRetryOptions } from './backoff.js';
-import type { Job } from './job.js';
+import { assertInteger, maxInt32 } from '../assert-integer.js';
+import { type RetryOptions, resolveRetryOptions } from '../backoff.js';
+import type { Job } from '../job.js';
 
 /**
  * Options of `Worker`. Every field is optional.

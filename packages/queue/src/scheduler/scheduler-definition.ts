@@ -5,10 +5,10 @@ import {
   ValidationError,
   validate,
 } from '@pgq/core';
-import { assertInteger } from './assert-integer.js';
+import { assertInteger } from '../assert-integer.js';
+import { toInsertInput } from '../enqueue-options.js';
+import { toJsonText } from '../json-text.js';
 import { CronExpression } from './cron-expression.js';
-import { toInsertInput } from './enqueue-options.js';
-import { toJsonText } from './json-text.js';
 import type { CatchUpPolicy, ScheduleDefinition, ScheduleJobOptions } from './scheduler-options.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Pgq } from '@pgq/core';
 import type { PoolClient } from 'pg';
+import type { JobSpec } from '../enqueue-options.js';
+import type { Queue } from '../queue.js';
 import { CronExpression } from './cron-expression.js';
-import type { JobSpec } from './enqueue-options.js';
-import type { Queue } from './queue.js';
 import type { ScheduleFired, ScheduleSkipped } from './scheduler-options.js';
 import { planTicks } from './scheduler-ticks.js';
 import { type ScheduleAdvance, schedulesAdvance } from './sql/schedules-advance.js';

@@ -1,6 +1,6 @@
 import { LeaseLostError } from '@pgq/core';
+import { type JobRow, jobFromRow } from '../sql/job-row.js';
 import type { RunningJob, RunningJobState } from './running-job.js';
-import { type JobRow, jobFromRow } from './sql/job-row.js';
 
 /** A job's id and the lease token of its current claim. */
 export interface Lease {

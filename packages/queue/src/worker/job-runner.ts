@@ -1,14 +1,14 @@
 import { type Batcher, type Contract, LeaseLostError, type Pgq, validate } from '@pgq/core';
 import type { PoolClient } from 'pg';
-import { type RetryOptions, retryDelayMs } from './backoff.js';
-import type { Job } from './job.js';
-import { toJobError } from './job-error.js';
-import { toJsonText } from './json-text.js';
+import { type RetryOptions, retryDelayMs } from '../backoff.js';
+import type { Job } from '../job.js';
+import { toJobError } from '../job-error.js';
+import { toJsonText } from '../json-text.js';
+import { type JobCompletion, jobsComplete } from '../sql/jobs-complete.js';
+import { jobsExtendLease } from '../sql/jobs-extend-lease.js';
+import type { JobFailure, JobFailureOutcome } from '../sql/jobs-fail.js';
 import type { RunningJob } from './running-job.js';
 import type { RunningJobs } from './running-jobs.js';
-import { type JobCompletion, jobsComplete } from './sql/jobs-complete.js';
-import { jobsExtendLease } from './sql/jobs-extend-lease.js';
-import type { JobFailure, JobFailureOutcome } from './sql/jobs-fail.js';
 import type { JobContext, JobHandler } from './worker-options.js';
 
 /** Where a `JobRunner` reports outcomes. */
