@@ -92,6 +92,9 @@ export class Listener extends EventEmitter<ListenerEvents> {
   #opening: Promise<void> | undefined;
   #chain: Promise<void> = Promise.resolve();
   readonly #healthCheck: WakeLoop;
+  // Runs only after the connection was lost, until it is back; #opening waits on it.
+  readonly #reconnect: WakeLoop;
+  #reconnected: (() => void) | undefined;
   // Runs only when notifications cannot reach this process: wakes everyone up every poll.
   readonly #poll: WakeLoop;
   #probe: DeliveryProbe | undefined;
@@ -112,6 +115,15 @@ export class Listener extends EventEmitter<ListenerEvents> {
     this.#healthCheck = new WakeLoop({
       turn: () => this.#checkHealth(),
       intervalMs: this.#options.healthCheckIntervalMs,
+      onError: report,
+    });
+    this.#reconnect = new WakeLoop({
+      turn: () => this.#reconnectOnce(),
+      intervalMs: this.#options.reconnectMaxDelayMs,
+      errorDelayMs: this.#options.reconnectMinDelayMs,
+      jitter: true,
+      // The LISTEN socket holds the process open; during an outage this loop stands in for it.
+      ref: true,
       onError: report,
     });
     this.#poll = new WakeLoop({
@@ -180,7 +192,8 @@ export class Listener extends EventEmitter<ListenerEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#handlers.clear();
-    await Promise.all([this.#healthCheck.stop(), this.#poll.stop()]);
+    await Promise.all([this.#healthCheck.stop(), this.#poll.stop(), this.#reconnect.stop()]);
+    this.#reconnected?.();
     await this.#opening?.catch(() => {});
     const client = this.#client;
     this.#client = undefined;
@@ -296,26 +309,26 @@ export class Listener extends EventEmitter<ListenerEvents> {
     this.#options.logger.warn('pgq listener connection lost; reconnecting', {
       error: error.message,
     });
-    this.#opening = this.#reconnect().finally(() => {
+    this.#opening = new Promise<void>((resolve) => {
+      this.#reconnected = resolve;
+    }).finally(() => {
       this.#opening = undefined;
+      this.#reconnected = undefined;
     });
+    const { reconnectMinDelayMs } = this.#options;
+    this.#reconnect.start(reconnectMinDelayMs * (0.5 + Math.random() / 2));
   }
 
-  async #reconnect(): Promise<void> {
-    const { reconnectMinDelayMs, reconnectMaxDelayMs } = this.#options;
-    for (let attempt = 0; !this.#closed; attempt++) {
-      const delay = Math.min(reconnectMaxDelayMs, reconnectMinDelayMs * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
-      if (this.#closed) return;
-      try {
-        await this.#open();
-        this.#options.logger.info('pgq listener reconnected', { attempt: attempt + 1 });
-        this.emit('reconnected');
-        return;
-      } catch (error) {
-        this.#report(error);
-      }
-    }
+  // A failed attempt throws: the loop retries it with doubling, jittered delays.
+  async #reconnectOnce(): Promise<void> {
+    if (this.#closed) return;
+    await this.#open();
+    if (this.#closed) return;
+    this.#options.logger.info('pgq listener reconnected');
+    this.emit('reconnected');
+    this.#reconnected?.();
+    // Not awaited: this turn is what stop() would wait for.
+    void this.#reconnect.stop();
   }
 
   async #checkHealth(): Promise<void> {

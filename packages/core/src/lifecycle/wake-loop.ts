@@ -15,6 +15,17 @@ export interface WakeLoopOptions {
    * `intervalMs`. Default 250.
    */
   errorDelayMs?: number;
+  /**
+   * Spreads each error delay over 50–100 % of its value, so processes that lost the same
+   * server do not all come back in the same millisecond. Default false.
+   */
+  jitter?: boolean;
+  /**
+   * Keeps the process alive while a turn is scheduled. Default false: a loop's timers never
+   * do. For a loop that stands in for a socket that would (a reconnect), so a process does
+   * not exit during an outage just because nothing else is open.
+   */
+  ref?: boolean;
   /** A turn threw. The loop goes on (see `errorDelayMs`). */
   onError(error: unknown): void;
 }
@@ -28,8 +39,8 @@ const maxTimerMs = 2_147_483_647;
  * fetch loop): a claim loop, a lease heartbeat, a sweeper, an announcer. It runs `turn()`
  * whenever woken, never two turns at once, and remembers a wake-up that comes during a turn
  * (one more turn follows it, however many came). Wake-ups at a later time coalesce to the
- * earliest. A failed turn is reported and retried with backoff. Its timers are unref'd: it
- * never keeps a process alive, and `stop()` leaves nothing running.
+ * earliest. A failed turn is reported and retried with backoff. Its timers are unref'd unless
+ * told otherwise (`ref`): it does not keep a process alive, and `stop()` leaves nothing running.
  *
  * @example
  * ```ts
@@ -105,7 +116,7 @@ export class WakeLoop {
       this.#timerAt = Number.POSITIVE_INFINITY;
       this.wake();
     }, delay);
-    this.#timer.unref();
+    if (!this.#options.ref) this.#timer.unref();
   }
 
   /**
@@ -135,7 +146,9 @@ export class WakeLoop {
     } catch (error) {
       this.#options.onError(error);
       if (intervalMs === undefined) return;
-      next = this.#errorDelayMs;
+      next = this.#options.jitter
+        ? this.#errorDelayMs * (0.5 + Math.random() / 2)
+        : this.#errorDelayMs;
       this.#errorDelayMs = Math.min(this.#errorDelayMs * 2, intervalMs);
     }
     if (next === 0) this.#again = true;
