@@ -31,6 +31,15 @@ export type {
   QueueStats,
   WaitForOptions,
 } from './queue-options.js';
+export { type ListQueuesOptions, listQueues, type QueueListing } from './read/list-queues.js';
+export { type ListWorkersOptions, listWorkers, type WorkerListing } from './read/list-workers.js';
+export { locateJob } from './read/locate-job.js';
+export {
+  type QueueActivity,
+  type QueuesSnapshot,
+  type SnapshotQueuesOptions,
+  snapshotQueues,
+} from './read/snapshot-queues.js';
 export { CronExpression } from './scheduler/cron-expression.js';
 export { ScheduleFailedError } from './scheduler/errors/schedule-failed-error.js';
 export { SchedulerStoppedError } from './scheduler/errors/scheduler-stopped-error.js';
