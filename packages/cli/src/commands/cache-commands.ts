@@ -1,4 +1,4 @@
-import { Cache, type CacheStats } from '@pgq/cache';
+import { Cache, type CacheStats, listCacheNamespaces } from '@pgq/cache';
 import type { Command } from 'commander';
 import { durationOption, parseJsonArgument } from '../argument-parsers.js';
 import type { CliContext } from '../cli-context.js';
@@ -6,7 +6,6 @@ import { NotFoundError } from '../errors/not-found-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { formatTable } from '../format-table.js';
 import { withExample } from '../help-example.js';
-import { cacheNamespacesList } from '../sql/cache-namespaces-list.js';
 
 interface NamespaceOption {
   namespace: string;
@@ -96,7 +95,7 @@ export function registerCacheCommands(program: Command, context: CliContext): vo
     'pgq cache stats --namespace profiles --json',
   ).action(async (options: { namespace?: string }) => {
     const pgq = await context.connect();
-    const namespaces = options.namespace ? [options.namespace] : await cacheNamespacesList(pgq);
+    const namespaces = options.namespace ? [options.namespace] : await listCacheNamespaces(pgq);
     const stats: CacheStats[] = [];
     for (const namespace of namespaces.length > 0 ? namespaces : ['default']) {
       stats.push(await new Cache(pgq, { namespace }).stats());

@@ -39,7 +39,7 @@ export function registerDashboardCommand(program: Command, context: CliContext):
     'pgq dashboard --once --json',
   ).action(async (options: DashboardOptions) => {
     const pgq = await context.connect();
-    const load = () => readDashboardSnapshot(pgq, { liveWorkerMs: options.liveWithin });
+    const load = () => readDashboardSnapshot(pgq, { liveWithinMs: options.liveWithin });
     // The first read happens before the screen is taken, so a missing schema or a refused
     // login is one plain error line, not a broken frame.
     const initial = await load();

@@ -1,4 +1,4 @@
-import { type Job, Queue } from '@pgq/queue';
+import { type Job, locateJob, Queue } from '@pgq/queue';
 import { type Command, Option } from 'commander';
 import {
   durationOption,
@@ -11,7 +11,6 @@ import { NotFoundError } from '../errors/not-found-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { formatTable } from '../format-table.js';
 import { withExample } from '../help-example.js';
-import { jobLocate } from '../sql/job-locate.js';
 import { formatJob, jobWhen } from './format-job.js';
 import { assertQueueExists } from './queue-commands.js';
 import { queueNameArgument } from './queue-name-argument.js';
@@ -176,7 +175,7 @@ async function queueOfJob(
     await assertQueueExists(context, queueName);
     return new Queue(pgq, queueName);
   }
-  const located = await jobLocate(pgq, id);
+  const located = await locateJob(pgq, id);
   if (located.length === 0) throw new NotFoundError(`Job ${id} not found`);
   if (located.length > 1) {
     const names = located.map((name) => `"${name}"`).join(', ');

@@ -1,5 +1,5 @@
 import { QueueNotFoundError } from '@pgq/core';
-import { Queue, type QueueStats } from '@pgq/queue';
+import { listQueues, Queue, type QueueStats } from '@pgq/queue';
 import type { Command } from 'commander';
 import { durationOption, positiveIntegerOption } from '../argument-parsers.js';
 import type { CliContext } from '../cli-context.js';
@@ -8,7 +8,6 @@ import { ExitCode } from '../describe-error.js';
 import { formatDuration } from '../format-duration.js';
 import { formatTable } from '../format-table.js';
 import { withExample } from '../help-example.js';
-import { queuesList } from '../sql/queues-list.js';
 import { queueNameArgument } from './queue-name-argument.js';
 
 interface CreateOptions {
@@ -82,7 +81,15 @@ export function registerQueueCommands(program: Command, context: CliContext): vo
     queue.command('list').description('list queues and their defaults'),
     'pgq queue list --json',
   ).action(async () => {
-    const queues = await queuesList(await context.connect());
+    // The JSON keeps the seconds of pgq queue create's options and of the `queues` table.
+    const queues = (await listQueues(await context.connect())).map((listed) => ({
+      name: listed.name,
+      maxAttempts: listed.maxAttempts,
+      leaseMs: listed.leaseMs,
+      completedRetentionSeconds: listed.completedRetentionMs / 1_000,
+      deadRetentionSeconds: listed.deadRetentionMs / 1_000,
+      createdAt: listed.createdAt,
+    }));
     context.print(queues, (rows) =>
       rows.length === 0
         ? 'No queues yet: create one with `pgq queue create <name>`'
@@ -145,7 +152,7 @@ export function registerQueueCommands(program: Command, context: CliContext): vo
     'pgq queue stats emails --json',
   ).action(async (name: string | undefined) => {
     const pgq = await context.connect();
-    const names = (await queuesList(pgq, name)).map((row) => row.name);
+    const names = (await listQueues(pgq, { name })).map((row) => row.name);
     if (name !== undefined && names.length === 0) throw new QueueNotFoundError(name);
     const stats: Array<{ queue: string } & QueueStats> = [];
     for (const queueName of names) {
@@ -183,7 +190,7 @@ export function registerQueueCommands(program: Command, context: CliContext): vo
  * ```
  */
 export async function assertQueueExists(context: CliContext, name: string): Promise<void> {
-  const found = await queuesList(await context.connect(), name);
+  const found = await listQueues(await context.connect(), { name });
   if (found.length === 0) throw new QueueNotFoundError(name);
 }
 

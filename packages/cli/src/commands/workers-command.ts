@@ -1,10 +1,10 @@
+import { listWorkers } from '@pgq/queue';
 import type { Command } from 'commander';
 import { durationOption } from '../argument-parsers.js';
 import type { CliContext } from '../cli-context.js';
 import { formatDuration } from '../format-duration.js';
 import { formatTable } from '../format-table.js';
 import { withExample } from '../help-example.js';
-import { workersList } from '../sql/workers-list.js';
 
 /**
  * `pgq workers`: the live workers from the registry (`--all` adds stale rows).
@@ -29,9 +29,9 @@ export function registerWorkersCommand(program: Command, context: CliContext): v
     'pgq workers',
     'pgq workers --all --json',
   ).action(async (options: { liveWithin: number; all?: boolean }) => {
-    const workers = (await workersList(await context.connect(), options.liveWithin)).filter(
-      (worker) => options.all || worker.live,
-    );
+    const workers = (
+      await listWorkers(await context.connect(), { liveWithinMs: options.liveWithin })
+    ).filter((worker) => options.all || worker.live);
     context.print(workers, (rows) =>
       rows.length === 0
         ? 'No live workers'
