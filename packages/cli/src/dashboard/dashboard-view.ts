@@ -1,3 +1,4 @@
+import { WakeLoop } from '@pgq/core/internal';
 import { Box, Text, useApp, useInput } from 'ink';
 import { createElement, type ReactElement, useEffect, useState } from 'react';
 import { terminalText } from '../terminal-text.js';
@@ -35,27 +36,27 @@ export function DashboardView(props: DashboardViewProps): ReactElement {
   });
 
   useEffect(() => {
-    let stopped = false;
-    let timer: NodeJS.Timeout | undefined;
-    // A chain of timeouts rather than an interval, so a slow query never overlaps the next.
-    const refresh = async () => {
-      try {
+    // A turn at a time, the next one intervalMs after the last ended, so a slow query never
+    // overlaps the next.
+    const loop = new WakeLoop({
+      turn: async () => {
         const next = await props.load();
-        if (stopped) return;
+        if (!loop.active) return;
         setSnapshot(next);
         setFailure(undefined);
-      } catch (error) {
-        if (!stopped) {
-          const message = error instanceof Error ? error.message : String(error);
-          setFailure(terminalText(message, { oneLine: true }));
-        }
-      }
-      if (!stopped) timer = setTimeout(refresh, props.intervalMs);
-    };
-    timer = setTimeout(refresh, props.intervalMs);
+      },
+      intervalMs: props.intervalMs,
+      // A failed refresh is shown and retried at the next interval, not sooner.
+      errorDelayMs: props.intervalMs,
+      onError: (error) => {
+        if (!loop.active) return;
+        const message = error instanceof Error ? error.message : String(error);
+        setFailure(terminalText(message, { oneLine: true }));
+      },
+    });
+    loop.start(props.intervalMs);
     return () => {
-      stopped = true;
-      clearTimeout(timer);
+      void loop.stop();
     };
   }, [props.load, props.intervalMs]);
 
