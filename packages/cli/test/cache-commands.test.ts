@@ -1,20 +1,9 @@
 import { Cache } from '@pgq/cache';
-import { createTestDatabase, type TestDatabase } from '@pgq/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli } from './pgq-cli.js';
+import { describe, expect, it } from 'vitest';
+import { setupCliDatabase } from './cli-database.js';
 
-let db: TestDatabase;
-let pgq: (args: string[]) => ReturnType<typeof runCli>;
-
-beforeAll(async () => {
-  assertBuilt();
-  db = await createTestDatabase();
-  pgq = (args) => runCli([...args, '--database-url', db.url, '--schema', db.schema]);
-});
-
-afterAll(async () => {
-  await db.dispose();
-});
+const cli = setupCliDatabase();
+const { pgq } = cli;
 
 describe('pgq cache', () => {
   it('sets, gets and deletes JSON values, per namespace', async () => {
@@ -30,12 +19,12 @@ describe('pgq cache', () => {
     expect(setElsewhere.code).toBe(0);
 
     // What the CLI wrote is what the library reads, with the TTL it was given.
-    const cache = new Cache(db.pgq);
+    const cache = new Cache(cli.db.pgq);
     expect(await cache.get('user:42')).toEqual({ name: 'Ada', tags: ['a'] });
     const ttl = await cache.ttl('user:42');
     expect(ttl).toBeGreaterThan(290);
     expect(ttl).toBeLessThanOrEqual(300);
-    expect(await new Cache(db.pgq, { namespace: 'profiles' }).get('user:42')).toBe('other');
+    expect(await new Cache(cli.db.pgq, { namespace: 'profiles' }).get('user:42')).toBe('other');
 
     const [got, gotJson, gotElsewhere] = await Promise.all([
       pgq(['cache', 'get', 'user:42']),
@@ -69,14 +58,14 @@ describe('pgq cache', () => {
   });
 
   it('does not return an expired value', async () => {
-    await new Cache(db.pgq).set('short', 1, 0.05);
-    await db.pgq.query('select pg_sleep(0.1)');
+    await new Cache(cli.db.pgq).set('short', 1, 0.05);
+    await cli.db.pgq.query('select pg_sleep(0.1)');
     const result = await pgq(['cache', 'get', 'short']);
     expect(result.code).toBe(1);
   });
 
   it('counts entries per namespace', async () => {
-    await new Cache(db.pgq, { namespace: 'counted' }).setMany(
+    await new Cache(cli.db.pgq, { namespace: 'counted' }).setMany(
       [
         ['a', 1],
         ['b', 2],
@@ -101,6 +90,6 @@ describe('pgq cache', () => {
     const result = await pgq(['cache', 'set', 'k', '{oops}']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: Invalid JSON for <json>:/);
-    expect(await new Cache(db.pgq).has('k')).toBe(false);
+    expect(await new Cache(cli.db.pgq).has('k')).toBe(false);
   });
 });

@@ -1,30 +1,19 @@
 import { PubSub } from '@pgq/pubsub';
-import { createTestDatabase, type TestDatabase } from '@pgq/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, startCli, watch } from './pgq-cli.js';
+import { describe, expect, it } from 'vitest';
+import { setupCliDatabase } from './cli-database.js';
+import { runCli, startCli, watch } from './pgq-cli.js';
 
-let db: TestDatabase;
-let on: string[];
-
-beforeAll(async () => {
-  assertBuilt();
-  db = await createTestDatabase();
-  on = ['--database-url', db.url, '--schema', db.schema];
-});
-
-afterAll(async () => {
-  await db.dispose();
-});
+const cli = setupCliDatabase();
 
 describe('pgq publish | listen', () => {
   it('streams each message as one line until Ctrl-C, then exits 0', async () => {
-    const child = startCli(['listen', 'events.user_signup', ...on]);
+    const child = startCli(['listen', 'events.user_signup', ...cli.on]);
     const listener = watch(child);
     await listener.waitFor('stderr', /Listening on events\.user_signup/);
 
     const [published, text] = await Promise.all([
-      runCli(['publish', 'events.user_signup', '{"userId":42}', ...on]),
-      runCli(['publish', 'events.other', '{"userId":0}', ...on]),
+      runCli(['publish', 'events.user_signup', '{"userId":42}', ...cli.on]),
+      runCli(['publish', 'events.other', '{"userId":0}', ...cli.on]),
     ]);
     expect(published).toMatchObject({
       code: 0,
@@ -32,7 +21,7 @@ describe('pgq publish | listen', () => {
       stdout: 'Published to events.user_signup\n',
     });
     expect(text.code).toBe(0);
-    const bus = new PubSub(db.pgq);
+    const bus = new PubSub(cli.db.pgq);
     await bus.publish('events.user_signup', 'plain text');
     await bus.close();
     await listener.waitFor('stdout', /plain text/);
@@ -46,16 +35,22 @@ describe('pgq publish | listen', () => {
   });
 
   it('writes JSON lines with --json, follows wildcards, and ends cleanly on SIGTERM', async () => {
-    const child = startCli(['listen', 'events.>', '--json', ...on]);
+    const child = startCli(['listen', 'events.>', '--json', ...cli.on]);
     const listener = watch(child);
     await listener.waitFor('stderr', /Listening/);
-    const published = await runCli(['publish', 'events.user.deleted', '"bye"', '--json', ...on]);
+    const published = await runCli([
+      'publish',
+      'events.user.deleted',
+      '"bye"',
+      '--json',
+      ...cli.on,
+    ]);
     expect(JSON.parse(published.stdout)).toEqual({
       channel: 'events.user.deleted',
       published: true,
     });
-    await runCli(['publish', 'chat.room', 'not for us', '--text', ...on]);
-    await runCli(['publish', 'events.text', 'hello there', '--text', ...on]);
+    await runCli(['publish', 'chat.room', 'not for us', '--text', ...cli.on]);
+    await runCli(['publish', 'events.text', 'hello there', '--text', ...cli.on]);
     await listener.waitFor('stdout', /hello there/);
 
     child.kill('SIGTERM');
@@ -73,7 +68,7 @@ describe('pgq publish | listen', () => {
   });
 
   it('refuses a bad channel name as bad usage', async () => {
-    const result = await runCli(['publish', 'bad channel', '{}', ...on]);
+    const result = await runCli(['publish', 'bad channel', '{}', ...cli.on]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: Invalid channel name "bad channel"/);
   });

@@ -1,20 +1,9 @@
 import { Queue } from '@pgq/queue';
-import { createTestDatabase, type TestDatabase } from '@pgq/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli } from './pgq-cli.js';
+import { describe, expect, it } from 'vitest';
+import { setupCliDatabase } from './cli-database.js';
 
-let db: TestDatabase;
-let pgq: (args: string[]) => ReturnType<typeof runCli>;
-
-beforeAll(async () => {
-  assertBuilt();
-  db = await createTestDatabase();
-  pgq = (args) => runCli([...args, '--database-url', db.url, '--schema', db.schema]);
-});
-
-afterAll(async () => {
-  await db.dispose();
-});
+const cli = setupCliDatabase();
+const { pgq } = cli;
 
 const json = <T = any>(result: { stdout: string }): T => JSON.parse(result.stdout) as T;
 
@@ -56,7 +45,7 @@ describe('pgq queue', () => {
     expect(table.stdout).toMatch(/^QUEUE\s+MAX ATTEMPTS\s+LEASE/);
     expect(table.stdout).toMatch(/\nemails\s+5\s+2m\s+1h\s+14d\s/);
 
-    const emails = new Queue(db.pgq, 'emails');
+    const emails = new Queue(cli.db.pgq, 'emails');
     await emails.enqueue({ n: 1 });
     await emails.enqueue({ n: 2 });
     await emails.enqueue({ n: 3 }, { delayMs: 3_600_000 });
@@ -107,7 +96,7 @@ describe('pgq queue', () => {
 
 describe('pgq job', () => {
   it('sends jobs with a delay, priority, unique key and max attempts', async () => {
-    await new Queue(db.pgq, 'sends').create();
+    await new Queue(cli.db.pgq, 'sends').create();
     const [plain, delayed, keyed] = await Promise.all([
       pgq(['job', 'send', 'sends', '{"to":"ada@example.com"}']),
       pgq(['job', 'send', 'sends', '[1,2]', '--delay', '30s', '--priority', '-3', '--json']),
@@ -125,7 +114,7 @@ describe('pgq job', () => {
     ]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(/^Sent job \d+ to "sends"\n$/);
-    const sends = new Queue(db.pgq, 'sends');
+    const sends = new Queue(cli.db.pgq, 'sends');
 
     const delayedJob = await sends.get(json(delayed).id);
     expect(delayedJob).toMatchObject({ payload: [1, 2], priority: -3, state: 'pending' });
@@ -162,7 +151,7 @@ describe('pgq job', () => {
   });
 
   it('lists, shows, retries and cancels jobs', async () => {
-    const work = new Queue(db.pgq, 'work');
+    const work = new Queue(cli.db.pgq, 'work');
     await work.create({ maxAttempts: 1 });
     const { id: deadId } = await work.enqueue({ step: 'dies' });
     const claimed = await work.dequeue();
@@ -235,13 +224,13 @@ describe('pgq job', () => {
 // cancelled whichever job it met first, the decoy or the real one. Now it refuses to guess.
 describe('pgq job with an id in two queues', () => {
   it('refuses a job id that is in two queues unless --queue names one, and then acts on that one', async () => {
-    const billing = new Queue(db.pgq, 'billing');
-    const decoys = new Queue(db.pgq, 'decoys');
+    const billing = new Queue(cli.db.pgq, 'billing');
+    const decoys = new Queue(cli.db.pgq, 'decoys');
     await billing.create();
     await decoys.create();
     const { id } = await billing.enqueue({ invoice: 42 });
-    await db.pgq.query(
-      `insert into ${db.pgq.table('jobs')} (id, queue, payload, max_attempts)
+    await cli.db.pgq.query(
+      `insert into ${cli.db.pgq.table('jobs')} (id, queue, payload, max_attempts)
        values ($1, 'decoys', '{"decoy": true}', 1)`,
       [id],
     );

@@ -1,20 +1,12 @@
 import { Queue, Scheduler } from '@pgq/queue';
-import { createTestDatabase, type TestDatabase } from '@pgq/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli } from './pgq-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { setupCliDatabase } from './cli-database.js';
 
-let db: TestDatabase;
-let pgq: (args: string[]) => ReturnType<typeof runCli>;
+const cli = setupCliDatabase();
+const { pgq } = cli;
 
 beforeAll(async () => {
-  assertBuilt();
-  db = await createTestDatabase();
-  pgq = (args) => runCli([...args, '--database-url', db.url, '--schema', db.schema]);
-  await new Queue(db.pgq, 'reports').create();
-});
-
-afterAll(async () => {
-  await db.dispose();
+  await new Queue(cli.db.pgq, 'reports').create();
 });
 
 const json = <T = any>(result: { stdout: string }): T => JSON.parse(result.stdout) as T;
@@ -45,7 +37,7 @@ describe('pgq schedule', () => {
       /^Set schedule "nightly-report": next run \d{4}-\d\d-\d\dT(01|02):00:00\.000Z\n$/,
     );
 
-    const stored = await new Scheduler(db.pgq).get('nightly-report');
+    const stored = await new Scheduler(cli.db.pgq).get('nightly-report');
     expect(stored).toMatchObject({
       cron: '0 3 * * *',
       timezone: 'Europe/Paris',
@@ -76,7 +68,7 @@ describe('pgq schedule', () => {
     const removed = await pgq(['schedule', 'remove', 'nightly-report', '--json']);
     expect(removed.code).toBe(0);
     expect(json(removed)).toEqual({ schedule: 'nightly-report', removed: true });
-    expect(await new Scheduler(db.pgq).list()).toEqual([]);
+    expect(await new Scheduler(cli.db.pgq).list()).toEqual([]);
 
     const again = await pgq(['schedule', 'remove', 'nightly-report']);
     expect(again).toMatchObject({
@@ -117,7 +109,7 @@ describe('pgq schedule', () => {
     expect(badJson.stderr).toMatch(/^error: Invalid JSON for --payload: /);
     expect(badPolicy.stderr).toMatch(/see `pgq schedule set --help`/);
     expect(missingQueue.stderr).toMatch(/--queue/);
-    expect(await new Scheduler(db.pgq).list()).toEqual([]);
+    expect(await new Scheduler(cli.db.pgq).list()).toEqual([]);
   });
 
   it('shows an example in --help', async () => {

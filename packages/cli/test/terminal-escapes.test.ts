@@ -4,12 +4,11 @@
 // one-character CSI, U+202E reverses the text that follows.
 import { PubSub } from '@pgq/pubsub';
 import { Queue } from '@pgq/queue';
-import { createTestDatabase, type TestDatabase } from '@pgq/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, startCli, watch } from './pgq-cli.js';
+import { describe, expect, it } from 'vitest';
+import { setupCliDatabase } from './cli-database.js';
+import { runCli, startCli, watch } from './pgq-cli.js';
 
-let db: TestDatabase;
-let on: string[];
+const cli = setupCliDatabase();
 
 // A screen clear, a window title (OSC ... BEL), an 8-bit CSI, a right-to-left override, a
 // carriage return that would overwrite the line.
@@ -17,23 +16,13 @@ const hostile = '\u001b[2J\u001b]0;pwned\u0007\u009b31m\u202eevil\rfake';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding raw control characters is the point.
 const rawControls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/;
 
-beforeAll(async () => {
-  assertBuilt();
-  db = await createTestDatabase();
-  on = ['--database-url', db.url, '--schema', db.schema];
-});
-
-afterAll(async () => {
-  await db.dispose();
-});
-
 describe('control characters from the database are printed escaped', () => {
   it('pgq listen, as text and as JSON lines', async () => {
-    const text = watch(startCli(['listen', 'events.>', ...on]));
-    const json = watch(startCli(['listen', 'events.>', '--json', ...on]));
+    const text = watch(startCli(['listen', 'events.>', ...cli.on]));
+    const json = watch(startCli(['listen', 'events.>', '--json', ...cli.on]));
     await text.waitFor('stderr', /Listening/);
     await json.waitFor('stderr', /Listening/);
-    const bus = new PubSub(db.pgq);
+    const bus = new PubSub(cli.db.pgq);
     await bus.publish('events.evil', hostile);
     await bus.close();
     await text.waitFor('stdout', /evil/);
@@ -47,15 +36,15 @@ describe('control characters from the database are printed escaped', () => {
   });
 
   it("pgq job show and job list, with a job's error", async () => {
-    const queue = new Queue(db.pgq, 'escapes');
+    const queue = new Queue(cli.db.pgq, 'escapes');
     await queue.create({ maxAttempts: 1 });
     const { id } = await queue.enqueue({ note: hostile });
     const job = await queue.dequeue();
     await queue.fail(job!, new Error(`${hostile}\nstate     completed`));
     const [shown, listed, asJson] = await Promise.all([
-      runCli(['job', 'show', id, '--queue', 'escapes', ...on]),
-      runCli(['job', 'list', 'escapes', ...on]),
-      runCli(['job', 'show', id, '--queue', 'escapes', '--json', ...on]),
+      runCli(['job', 'show', id, '--queue', 'escapes', ...cli.on]),
+      runCli(['job', 'list', 'escapes', ...cli.on]),
+      runCli(['job', 'show', id, '--queue', 'escapes', '--json', ...cli.on]),
     ]);
     for (const result of [shown, listed, asJson]) {
       expect(result.code).toBe(0);
@@ -69,14 +58,14 @@ describe('control characters from the database are printed escaped', () => {
   });
 
   it('pgq workers and pgq dashboard --once, with a host name a worker login wrote', async () => {
-    await db.pgq.query(
-      `insert into ${db.pgq.table('workers')} (id, hostname, pid, queues, started_at, last_seen_at)
+    await cli.db.pgq.query(
+      `insert into ${cli.db.pgq.table('workers')} (id, hostname, pid, queues, started_at, last_seen_at)
        values ($1, $2, 4242, '{escapes}', now(), now())`,
       [`w-${hostile}`, `host-${hostile}`],
     );
     const [workers, dashboard] = await Promise.all([
-      runCli(['workers', ...on]),
-      runCli(['dashboard', '--once', ...on]),
+      runCli(['workers', ...cli.on]),
+      runCli(['dashboard', '--once', ...cli.on]),
     ]);
     for (const result of [workers, dashboard]) {
       expect(result.code).toBe(0);

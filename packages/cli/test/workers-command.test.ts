@@ -1,34 +1,23 @@
 import { hostname } from 'node:os';
 import { Queue, Worker } from '@pgq/queue';
-import { createTestDatabase, type TestDatabase } from '@pgq/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli } from './pgq-cli.js';
+import { describe, expect, it } from 'vitest';
+import { setupCliDatabase } from './cli-database.js';
 
-let db: TestDatabase;
-let pgq: (args: string[]) => ReturnType<typeof runCli>;
-
-beforeAll(async () => {
-  assertBuilt();
-  db = await createTestDatabase();
-  pgq = (args) => runCli([...args, '--database-url', db.url, '--schema', db.schema]);
-});
-
-afterAll(async () => {
-  await db.dispose();
-});
+const cli = setupCliDatabase();
+const { pgq } = cli;
 
 describe('pgq workers', () => {
   it('lists the live workers of the registry, and stale rows with --all', async () => {
     const empty = await pgq(['workers']);
     expect(empty).toMatchObject({ code: 0, stdout: 'No live workers\n' });
 
-    await new Queue(db.pgq, 'thumbnails').create();
-    const worker = new Worker(db.pgq, 'thumbnails', async () => {}, { workerId: 'thumbs-1' });
+    await new Queue(cli.db.pgq, 'thumbnails').create();
+    const worker = new Worker(cli.db.pgq, 'thumbnails', async () => {}, { workerId: 'thumbs-1' });
     await worker.start();
     try {
       // A worker that died an hour ago without unregistering.
-      await db.pgq.query(
-        `insert into ${db.pgq.table('workers')} (id, hostname, pid, queues, started_at, last_seen_at)
+      await cli.db.pgq.query(
+        `insert into ${cli.db.pgq.table('workers')} (id, hostname, pid, queues, started_at, last_seen_at)
          values ('gone-1', 'old-host', 4242, '{thumbnails,emails}', now() - interval '2 hours', now() - interval '1 hour')`,
       );
       const [live, all, table] = await Promise.all([
