@@ -10,7 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect, quoteIdentifier, quoteLiteral } from '@pgq/core';
+import { connect, quoteIdentifier } from '@pgq/core';
+import { quoteLiteral } from '@pgq/core/internal';
 import { Cache } from '../src/index.js';
 import { RespClient } from './resp-client.js';
 

@@ -1,4 +1,5 @@
-import { textProblem, ValidationError } from '@pgq/core';
+import { ValidationError } from '@pgq/core';
+import { textProblem } from '@pgq/core/internal';
 
 /**
  * Longest cache key, in UTF-8 bytes. Keys live in the primary-key B-tree, whose entries must

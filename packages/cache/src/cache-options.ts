@@ -1,4 +1,5 @@
-import { assertName, ValidationError, valueSizeLimit } from '@pgq/core';
+import { assertName, ValidationError } from '@pgq/core';
+import { valueSizeLimit } from '@pgq/core/internal';
 
 /**
  * Options of `new Cache(pgq, options)`; every field has a default.

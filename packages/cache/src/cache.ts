@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { type PgQueryable, type Pgq, Sweeper, type TxOptions } from '@pgq/core';
-import { reportError } from '@pgq/core/internal';
+import type { PgQueryable, Pgq, TxOptions } from '@pgq/core';
+import { reportError, Sweeper } from '@pgq/core/internal';
 import { assertKey } from './cache-key.js';
 import {
   type CacheOptions,

@@ -1,4 +1,5 @@
-import { assertValueSize, isPlainJson, ValidationError } from '@pgq/core';
+import { ValidationError } from '@pgq/core';
+import { assertValueSize, isPlainJson } from '@pgq/core/internal';
 
 /** A value as stored: JSON text, or bytes for a `Buffer`/`Uint8Array`. Exactly one is set. */
 export interface StoredValue {

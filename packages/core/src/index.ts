@@ -1,4 +1,3 @@
-export { Batcher } from './batcher.js';
 export { type ConnectOptions, connect } from './connect.js';
 export {
   type Contract,
@@ -42,7 +41,7 @@ export { RemoteError } from './errors/remote-error.js';
 export { SqlState, sqlStateOf } from './errors/sql-state.js';
 export { TimeoutError } from './errors/timeout-error.js';
 export { ValidationError, type ValidationIssue } from './errors/validation-error.js';
-export { type Executor, type PgQueryable, runOn, type TxOptions } from './executor.js';
+export type { Executor, PgQueryable, TxOptions } from './executor.js';
 export {
   type HealthOptions,
   type HealthReport,
@@ -64,15 +63,6 @@ export {
   assertSchemaName,
   maxNameLength,
   quoteIdentifier,
-  quoteLiteral,
 } from './names.js';
 export { Pgq, type QueryOptions } from './pgq.js';
-export { isPlainJson } from './plain-json.js';
-export { Sweeper, type SweeperOptions } from './sweeper.js';
-export { textProblem } from './text.js';
-export {
-  assertValueSize,
-  defaultMaxValueBytes,
-  maxValueBytesCeiling,
-  valueSizeLimit,
-} from './value-size.js';
+export { defaultMaxValueBytes, maxValueBytesCeiling } from './value-size.js';

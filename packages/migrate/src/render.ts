@@ -1,4 +1,5 @@
-import { quoteIdentifier, quoteLiteral } from '@pgq/core';
+import { quoteIdentifier } from '@pgq/core';
+import { quoteLiteral } from '@pgq/core/internal';
 
 /**
  * Fills in psql's placeholders the way `psql -v schema=...` does: `:"schema"` becomes the

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PayloadTooLargeError, textProblem, ValidationError } from '@pgq/core';
+import { PayloadTooLargeError, ValidationError } from '@pgq/core';
+import { textProblem } from '@pgq/core/internal';
 import { fanOutRoute } from './channel-pattern.js';
 import { envelopeHead, type PayloadKind, sealEnvelope, sealLength } from './envelope.js';
 import type { MessageKey } from './message-key.js';

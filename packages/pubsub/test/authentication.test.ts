@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { connect, PgqError, quoteIdentifier, quoteLiteral } from '@pgq/core';
+import { connect, PgqError, quoteIdentifier } from '@pgq/core';
+import { quoteLiteral } from '@pgq/core/internal';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeHead, sealEnvelope } from '../src/envelope.js';

@@ -9,6 +9,7 @@ import {
   ValidationError,
   validate,
 } from '@pgq/core';
+import { toJsonText } from '@pgq/core/internal';
 import { announceJobs } from './announcer.js';
 import {
   type EnqueueOptions,
@@ -16,7 +17,6 @@ import {
   isJobSpec,
   toInsertInput,
 } from './enqueue-options.js';
-import { toJsonText } from './json-text.js';
 import { type JobInsertInput, jobsInsert } from './sql/jobs-insert.js';
 
 /** A batch ready to insert: the rows to send and, per input item, which row answers it. */

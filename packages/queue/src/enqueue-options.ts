@@ -1,4 +1,5 @@
-import { type TxOptions, textProblem, ValidationError } from '@pgq/core';
+import { type TxOptions, ValidationError } from '@pgq/core';
+import { textProblem } from '@pgq/core/internal';
 import type { JobInsertInput } from './sql/jobs-insert.js';
 
 /**

@@ -15,8 +15,7 @@ export { JobCancelledError } from './errors/job-cancelled-error.js';
 export { JobNotFoundError } from './errors/job-not-found-error.js';
 export { UniqueKeyConflictError } from './errors/unique-key-conflict-error.js';
 export type { Job } from './job.js';
-export { type JobError, toJobError } from './job-error.js';
-export { toJsonText } from './json-text.js';
+export type { JobError } from './job-error.js';
 export { Queue } from './queue.js';
 export type {
   CompleteManyResult,

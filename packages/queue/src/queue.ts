@@ -1,6 +1,5 @@
 import {
   assertName,
-  Batcher,
   type Contract,
   isContract,
   LeaseLostError,
@@ -9,6 +8,7 @@ import {
   type TxOptions,
   ValidationError,
 } from '@pgq/core';
+import { Batcher } from '@pgq/core/internal';
 import { assertInteger, maxInt32 } from './assert-integer.js';
 import { assertJobId } from './assert-job-id.js';
 import { type ConsumerContext, completeMany, dequeueMany, failLeased } from './consumer/consume.js';

@@ -1,5 +1,5 @@
 import { RemoteError } from '@pgq/core';
-import { toJobError } from '@pgq/queue';
+import { toErrorRecord } from '@pgq/core/internal';
 
 /**
  * An error as a reply carries it to the caller: what `RemoteError` is rebuilt from. The
@@ -20,7 +20,7 @@ export interface ReplyError {
 
 /** Turns anything a handler threw into a `ReplyError`. */
 export function toReplyError(thrown: unknown): ReplyError {
-  const { message, name, code } = toJobError(thrown);
+  const { message, name, code } = toErrorRecord(thrown);
   return code === undefined ? { message, name } : { message, name, code: String(code) };
 }
 

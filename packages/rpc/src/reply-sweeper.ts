@@ -1,4 +1,5 @@
-import { type Pgq, Sweeper } from '@pgq/core';
+import type { Pgq } from '@pgq/core';
+import { Sweeper } from '@pgq/core/internal';
 import type { RpcClientOptions } from './rpc-options.js';
 import { repliesSweep } from './sql/replies-sweep.js';
 import { wholeNumber } from './whole-number.js';

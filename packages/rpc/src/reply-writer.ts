@@ -1,5 +1,5 @@
 import { type Executor, type Pgq, ValidationError } from '@pgq/core';
-import { toJsonText } from '@pgq/queue';
+import { toJsonText } from '@pgq/core/internal';
 import { toReplyError } from './reply-error.js';
 import { isRequestId } from './request-id.js';
 import { type ReplyInput, replyInsert } from './sql/reply-insert.js';

@@ -1,4 +1,5 @@
-import { Batcher, type Pgq } from '@pgq/core';
+import type { Pgq } from '@pgq/core';
+import { Batcher } from '@pgq/core/internal';
 import { type JobSpec, Queue } from '@pgq/queue';
 import type { RpcRequest } from './rpc-request.js';
 

@@ -1,18 +1,15 @@
 import { EventEmitter } from 'node:events';
 import {
-  assertValueSize,
   ClosedError,
   type ContractInput,
   type MethodContract,
   type MethodResponseOutput,
   type Pgq,
   type PgqError,
-  type Sweeper,
   TimeoutError,
   validate,
 } from '@pgq/core';
-import { reportError } from '@pgq/core/internal';
-import { toJsonText } from '@pgq/queue';
+import { assertValueSize, reportError, type Sweeper, toJsonText } from '@pgq/core/internal';
 import { callSettings } from './call-settings.js';
 import { PendingCall } from './pending-call.js';
 import { toRemoteError } from './reply-error.js';

@@ -1,15 +1,13 @@
 import {
   assertName,
-  Batcher,
   isContract,
   type MethodContract,
   type Pgq,
   PgqError,
   type StandardSchemaV1,
-  type Sweeper,
   validate,
 } from '@pgq/core';
-import { Service } from '@pgq/core/internal';
+import { Batcher, Service, type Sweeper } from '@pgq/core/internal';
 import {
   type Job,
   type JobContext,

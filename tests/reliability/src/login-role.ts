@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type Pgq, quoteIdentifier, quoteLiteral } from '@pgq/core';
+import { type Pgq, quoteIdentifier } from '@pgq/core';
+import { quoteLiteral } from '@pgq/core/internal';
 
 /** A login role made for a test: its name and a URL that logs in as it. */
 export interface LoginRole {

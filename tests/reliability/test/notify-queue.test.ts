@@ -11,7 +11,8 @@
 //   the commit, and that announcement is what fails), and workers find its job by polling;
 // - once the transaction ends, the queue empties at once and everything works again.
 import { randomBytes } from 'node:crypto';
-import { health, NotifyQueueFullError, quoteIdentifier, quoteLiteral } from '@pgq/core';
+import { health, NotifyQueueFullError, quoteIdentifier } from '@pgq/core';
+import { quoteLiteral } from '@pgq/core/internal';
 import { PubSub } from '@pgq/pubsub';
 import { Queue, Worker } from '@pgq/queue';
 import { RpcClient, RpcServer } from '@pgq/rpc';

@@ -1,8 +1,7 @@
 import { type Contract, LeaseLostError, type Pgq, type TxOptions, validate } from '@pgq/core';
+import { toErrorRecord, toJsonText } from '@pgq/core/internal';
 import { resolveRetryOptions, retryDelayMs } from '../backoff.js';
 import type { Job } from '../job.js';
-import { toJobError } from '../job-error.js';
-import { toJsonText } from '../json-text.js';
 import type {
   CompleteManyResult,
   Completion,
@@ -91,7 +90,7 @@ export async function failLeased(
   const failure = {
     id: lease.id,
     leaseToken: lease.leaseToken,
-    error: toJsonText(toJobError(error), 'error'),
+    error: toJsonText(toErrorRecord(error), 'error'),
     delayMs: retryDelayMs(attempts, resolveRetryOptions(options.retry)),
     final: options.dead ?? false,
   };

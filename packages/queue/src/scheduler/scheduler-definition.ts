@@ -5,9 +5,9 @@ import {
   ValidationError,
   validate,
 } from '@pgq/core';
+import { toJsonText } from '@pgq/core/internal';
 import { assertInteger } from '../assert-integer.js';
 import { toInsertInput } from '../enqueue-options.js';
-import { toJsonText } from '../json-text.js';
 import { CronExpression } from './cron-expression.js';
 import type { CatchUpPolicy, ScheduleDefinition, ScheduleJobOptions } from './scheduler-options.js';
 

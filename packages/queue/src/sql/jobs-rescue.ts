@@ -1,6 +1,6 @@
 import type { Executor, Pgq } from '@pgq/core';
+import { toJsonText } from '@pgq/core/internal';
 import type { JobError } from '../job-error.js';
-import { toJsonText } from '../json-text.js';
 import { archiveInsert, type JobRow, liveJobColumns } from './job-row.js';
 import { run, statement } from './statement.js';
 

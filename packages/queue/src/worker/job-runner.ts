@@ -1,9 +1,8 @@
-import { type Batcher, type Contract, LeaseLostError, type Pgq, validate } from '@pgq/core';
+import { type Contract, LeaseLostError, type Pgq, validate } from '@pgq/core';
+import { type Batcher, toErrorRecord, toJsonText } from '@pgq/core/internal';
 import type { PoolClient } from 'pg';
 import { type RetryOptions, retryDelayMs } from '../backoff.js';
 import type { Job } from '../job.js';
-import { toJobError } from '../job-error.js';
-import { toJsonText } from '../json-text.js';
 import { type JobCompletion, jobsComplete } from '../sql/jobs-complete.js';
 import { jobsExtendLease } from '../sql/jobs-extend-lease.js';
 import type { JobFailure, JobFailureOutcome } from '../sql/jobs-fail.js';
@@ -199,7 +198,7 @@ export class JobRunner<Payload, Result> {
       outcome = await failer.add({
         id: job.id,
         leaseToken: running.leaseToken,
-        error: toJsonText(toJobError(error), 'error'),
+        error: toJsonText(toErrorRecord(error), 'error'),
         delayMs,
         final,
       });

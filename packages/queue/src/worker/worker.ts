@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
-  Batcher,
   type Contract,
   LeaseLostError,
   type Pgq,
@@ -11,7 +10,7 @@ import {
   type StandardSchemaV1,
   TimeoutError,
 } from '@pgq/core';
-import { Service } from '@pgq/core/internal';
+import { Batcher, Service } from '@pgq/core/internal';
 import { jobsChannel } from '../channels.js';
 import { Queue } from '../queue.js';
 import { type JobRow, jobFromRow } from '../sql/job-row.js';

@@ -1,4 +1,7 @@
-import { assertValueSize, isPlainJson, textProblem, ValidationError } from '@pgq/core';
+import { ValidationError } from './errors/validation-error.js';
+import { isPlainJson } from './plain-json.js';
+import { textProblem } from './text.js';
+import { assertValueSize } from './value-size.js';
 
 const storable = (text: string): boolean => textProblem(text) === undefined;
 

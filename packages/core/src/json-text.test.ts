@@ -1,5 +1,5 @@
-import { ValidationError } from '@pgq/core';
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from './errors/validation-error.js';
 import { toJsonText } from './json-text.js';
 
 describe('toJsonText', () => {
