@@ -2,6 +2,7 @@
  * Plumbing shared by pgq's own packages (`@pgq/core/internal`). Not part of the public API:
  * it may change in any release, without a major version. Apps import from `@pgq/core`.
  */
+export { abortable, assertSignal, watchAbort } from './abortable.js';
 export { Batcher } from './batcher.js';
 export { type ErrorRecord, toErrorRecord } from './error-record.js';
 export { runOn } from './executor.js';

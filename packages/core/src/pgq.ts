@@ -43,6 +43,7 @@ const missingObjectStates: ReadonlySet<string> = new Set([
 /**
  * A connection to pgq: the pool, the typed Kysely instance, the schema and the shared
  * LISTEN connection. Made by `connect()`; pass it to `Queue`, `PubSub`, `Cache`, `RpcClient`.
+ * Close it with `close()`, or let `await using` do it.
  */
 export class Pgq {
   /** Kysely over every pgq table, scoped to `schema`. */
@@ -213,5 +214,20 @@ export class Pgq {
     this.#closed = true;
     await this.listener.close();
     if (this.#ownsPool) await this.pool.end();
+  }
+
+  /**
+   * `close()`, for `await using`: the listener and (when pgq made it) the pool end as the
+   * block exits, however it exits.
+   *
+   * @example
+   * ```ts
+   * await using pgq = connect();
+   * await new Queue(pgq, 'emails').enqueue({ to: 'ada@example.com' });
+   * // pgq.close() has run here
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }
