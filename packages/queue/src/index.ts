@@ -55,10 +55,11 @@ export type {
 } from './scheduler/scheduler-options.js';
 export { PoolTooSmallError } from './worker/errors/pool-too-small-error.js';
 export { WorkerStoppedError } from './worker/errors/worker-stopped-error.js';
-export { Worker, type WorkerState, type WorkerStopOptions } from './worker/worker.js';
+export { Worker, type WorkerState } from './worker/worker.js';
 export type {
   JobContext,
   JobHandler,
   WorkerEvents,
   WorkerOptions,
+  WorkerStopOptions,
 } from './worker/worker-options.js';

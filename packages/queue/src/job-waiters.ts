@@ -1,4 +1,5 @@
 import { type Pgq, RemoteError, TimeoutError } from '@pgq/core';
+import { watchAbort } from '@pgq/core/internal';
 import { finishedChannel } from './channels.js';
 import { JobCancelledError } from './errors/job-cancelled-error.js';
 import { JobNotFoundError } from './errors/job-not-found-error.js';
@@ -33,12 +34,19 @@ export class JobWaiters {
     this.#queue = queue;
   }
 
-  /** Resolves with the job's result once completed; rejects once dead or cancelled. */
-  wait(id: string, timeoutMs: number | undefined): Promise<unknown> {
+  /**
+   * Resolves with the job's result once completed; rejects once dead or cancelled, after
+   * `timeoutMs`, or with `signal.reason` when it aborts (at once when it was aborted already:
+   * then nothing is listened to or flagged).
+   */
+  wait(id: string, timeoutMs: number | undefined, signal?: AbortSignal): Promise<unknown> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      let unwatch = (): void => {};
       const finish = (): void => {
         clearTimeout(timer);
+        unwatch();
         const waiters = this.#waiting.get(id);
         waiters?.delete(waiter);
         if (waiters?.size === 0) this.#waiting.delete(id);
@@ -67,6 +75,7 @@ export class JobWaiters {
         );
         timer.unref();
       }
+      unwatch = watchAbort(signal, (reason) => waiter.reject(reason));
       this.#begin(id).catch((error) => waiter.reject(error));
     });
   }

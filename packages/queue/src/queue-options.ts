@@ -4,10 +4,12 @@ import type { Job } from './job.js';
 
 /**
  * A queue's defaults, for `Queue.create`. Each applies to jobs that do not set their own.
+ * Retention is kept in whole seconds: a retention in milliseconds is rounded up to the next
+ * second (1 ms keeps jobs 1 s), so a job stays at least as long as asked.
  *
  * @example
  * ```ts
- * await emails.create({ maxAttempts: 5, leaseMs: 60_000, completedRetentionSeconds: 3_600 });
+ * await emails.create({ maxAttempts: 5, leaseMs: 60_000, completedRetentionMs: 3_600_000 });
  * ```
  */
 export interface QueueSettings {
@@ -16,12 +18,25 @@ export interface QueueSettings {
   /** How long a claim holds a job before another worker may take it. Default 30 000 ms. */
   leaseMs?: number;
   /**
-   * How long completed jobs stay in the archive. 0 keeps none: a completion only deletes the
-   * job (the fastest drain), and `waitFor` reads the results only of jobs it was already
-   * waiting on. Default 86 400 s (a day).
+   * How long completed jobs stay in the archive, in ms (rounded up to whole seconds). 0 keeps
+   * none: a completion only deletes the job (the fastest drain), and `waitFor` reads the
+   * results only of jobs it was already waiting on. Default 86 400 000 ms (a day).
+   */
+  completedRetentionMs?: number;
+  /**
+   * How long dead and cancelled jobs stay in the archive, in ms (rounded up to whole seconds).
+   * Default 1 209 600 000 ms (14 days).
+   */
+  deadRetentionMs?: number;
+  /**
+   * @deprecated Use `completedRetentionMs` (this times 1000); removed in the next release.
+   * Giving both with different values throws `ValidationError`.
    */
   completedRetentionSeconds?: number;
-  /** How long dead and cancelled jobs stay in the archive. Default 1 209 600 s (14 days). */
+  /**
+   * @deprecated Use `deadRetentionMs` (this times 1000); removed in the next release. Giving
+   * both with different values throws `ValidationError`.
+   */
   deadRetentionSeconds?: number;
 }
 
@@ -168,10 +183,15 @@ export interface QueueStats {
  *
  * @example
  * ```ts
- * const result = await emails.waitFor(id, { timeoutMs: 10_000 });
+ * const result = await emails.waitFor(id, { timeoutMs: 10_000, signal: request.signal });
  * ```
  */
 export interface WaitForOptions {
   /** Reject with `TimeoutError` after this long. Default: wait as long as it takes. */
   timeoutMs?: number;
+  /**
+   * Aborting it rejects the wait with the signal's reason and stops listening for the job
+   * (which carries on). Already aborted: rejects at once. Default: none.
+   */
+  signal?: AbortSignal;
 }

@@ -8,7 +8,7 @@ import {
   type TxOptions,
   ValidationError,
 } from '@pgq/core';
-import { Batcher } from '@pgq/core/internal';
+import { assertSignal, Batcher } from '@pgq/core/internal';
 import { assertInteger, maxInt32 } from './assert-integer.js';
 import { assertJobId } from './assert-job-id.js';
 import { type ConsumerContext, completeMany, dequeueMany, failLeased } from './consumer/consume.js';
@@ -261,11 +261,18 @@ export class Queue<Payload = unknown, Result = unknown, Output = Payload> {
   /**
    * Resolves with the job's result when it completes; rejects with `RemoteError` (the last
    * error) when it is dead, `JobCancelledError` when cancelled, `JobNotFoundError` when there is
-   * no such job, `TimeoutError` past `timeoutMs`. LISTEN/NOTIFY, no polling.
+   * no such job, `TimeoutError` past `timeoutMs`, and the `signal`'s reason when it aborts
+   * (the job itself carries on). LISTEN/NOTIFY, no polling.
+   *
+   * @example
+   * ```ts
+   * const result = await emails.waitFor(id, { timeoutMs: 30_000, signal: request.signal });
+   * ```
    */
   async waitFor(id: string, options: WaitForOptions = {}): Promise<Result> {
     if (options.timeoutMs !== undefined) assertInteger('timeoutMs', options.timeoutMs, 0, maxInt32);
-    return (await this.#waiters.wait(assertJobId(id), options.timeoutMs)) as Result;
+    const signal = assertSignal(options.signal);
+    return (await this.#waiters.wait(assertJobId(id), options.timeoutMs, signal)) as Result;
   }
 
   /**

@@ -419,9 +419,9 @@ describe('expired leases without a Worker (issue 16)', () => {
   });
 });
 
-describe('completedRetentionSeconds: 0', () => {
+describe('completedRetentionMs: 0', () => {
   it('keeps no completed job, except one a waiter waits on', async () => {
-    const queue = await freshQueue<{ n: number }>('no_retention', { completedRetentionSeconds: 0 });
+    const queue = await freshQueue<{ n: number }>('no_retention', { completedRetentionMs: 0 });
     const [plain, waited] = await queue.enqueueMany([{ n: 1 }, { n: 2 }]);
     const flagged = watching(queue.name, [waited!.id]);
     const result = queue.waitFor(waited!.id, { timeoutMs: 5_000 });
@@ -483,8 +483,8 @@ describe('manage', () => {
 
   it('cleans the archive past retention in bounded batches', async () => {
     const queue = await freshQueue('retention', {
-      completedRetentionSeconds: 60,
-      deadRetentionSeconds: 3_600,
+      completedRetentionMs: 60_000,
+      deadRetentionMs: 3_600_000,
     });
     await queue.enqueueMany(Array.from({ length: 30 }, (_, n) => ({ n })));
     const jobs = await queue.dequeueMany(30);

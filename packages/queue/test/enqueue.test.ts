@@ -32,7 +32,7 @@ describe('create and delete', () => {
     const queue = new Queue(db.pgq, 'settings');
     expect(await queue.create({ maxAttempts: 5, leaseMs: 1_000 })).toBe(true);
     expect(await queue.create()).toBe(false);
-    expect(await queue.create({ deadRetentionSeconds: 60 })).toBe(false);
+    expect(await queue.create({ deadRetentionMs: 60_000 })).toBe(false);
     const row = await db.pgq.db
       .selectFrom('queues')
       .selectAll()

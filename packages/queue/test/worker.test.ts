@@ -75,7 +75,7 @@ describe('Worker', () => {
   });
 
   it('removes archived jobs past retention and stale registry rows in the background', async () => {
-    const queue = await freshQueue('cleanup', { completedRetentionSeconds: 1 });
+    const queue = await freshQueue('cleanup', { completedRetentionMs: 1_000 });
     await db.pgq.query(
       `insert into ${db.pgq.table('workers')} (id, hostname, pid, queues, last_seen_at)
        values ('crashed-long-ago', 'gone', 1, '{cleanup}', now() - interval '10 minutes')`,

@@ -191,6 +191,19 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     return this.#closing;
   }
 
+  /**
+   * `close()`, for `await using`: the client stops listening and sweeping as the block exits.
+   *
+   * @example
+   * ```ts
+   * await using rpc = new RpcClient(pgq);
+   * const sum = await rpc.call<number>('rpc_add', { a: 1, b: 2 });
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   async #close(): Promise<void> {
     for (const call of [...this.#calls.values()]) this.#abandon(call, closedError());
     await this.#listening?.catch(() => {});

@@ -115,8 +115,8 @@ export type RpcHandler<Request = unknown, Response = unknown> = (
 export interface RpcServerOptions extends Omit<WorkerOptions, 'transactional'> {
   /**
    * The queue's settings when `start()` creates it. A queue that exists already keeps its own.
-   * Default: the queue defaults, but `completedRetentionSeconds: 0` (answered requests are not
-   * archived; give e.g. `600` to keep them ten minutes). Dead requests are kept as usual.
+   * Default: the queue defaults, but `completedRetentionMs: 0` (answered requests are not
+   * archived; give e.g. `600_000` to keep them ten minutes). Dead requests are kept as usual.
    */
   queueSettings?: QueueSettings;
   /** How long a reply nobody read is kept before the sweep deletes it. Default 300 000 ms. */

@@ -111,7 +111,13 @@ export class RpcServer<Request = unknown, Response = unknown> extends Service<
     // (a busy method would otherwise archive every call for a day).
     const created = await this.worker.queue.create();
     if (created) {
-      await this.worker.queue.create({ completedRetentionSeconds: 0, ...this.#queueSettings });
+      const settings = this.#queueSettings ?? {};
+      const keepsAnswered =
+        settings.completedRetentionMs !== undefined ||
+        settings.completedRetentionSeconds !== undefined;
+      await this.worker.queue.create(
+        keepsAnswered ? settings : { completedRetentionMs: 0, ...settings },
+      );
     }
     await this.worker.start();
     this.#sweeper.start();
@@ -119,8 +125,9 @@ export class RpcServer<Request = unknown, Response = unknown> extends Service<
 
   /**
    * Stops gracefully: takes no new requests, lets running handlers finish and reply for up
-   * to `timeoutMs` (default 30 000; stragglers' requests go back to the queue for another
-   * server), writes the replies still in flight, and stops its timers. Safe to call twice.
+   * to `timeoutMs` (default 30 000) or until `signal` aborts (stragglers' requests go back to
+   * the queue for another server), writes the replies still in flight, and stops its timers.
+   * Safe to call twice.
    */
   override stop(options?: WorkerStopOptions): Promise<void> {
     return super.stop(options);

@@ -51,7 +51,7 @@ describe('RpcClient and RpcServer', () => {
       pgq,
       'rpc_add',
       (request) => request.a + request.b,
-      { queueSettings: { completedRetentionSeconds: 600 } },
+      { queueSettings: { completedRetentionMs: 600_000 } },
     );
     await expect(rpc.call<number>('rpc_add', { a: 2, b: 3 })).resolves.toBe(5);
     const answers = await Promise.all(
@@ -75,7 +75,7 @@ describe('RpcClient and RpcServer', () => {
         if (request.n < 0) return { doubled: 'negative' } as unknown as { doubled: number };
         return { doubled: request.n * 2 + (request.label === 'none' ? 0 : 1) };
       },
-      { queueSettings: { completedRetentionSeconds: 600 } },
+      { queueSettings: { completedRetentionMs: 600_000 } },
     );
     await expect(rpc.call(method, { n: 21 })).resolves.toEqual({ doubled: 42, even: true });
     await expect(rpc.call(method, { n: 1, label: 'x' })).resolves.toEqual({
@@ -195,7 +195,7 @@ describe('RpcClient and RpcServer', () => {
         await release.promise;
         return 'too late';
       },
-      { queueSettings: { completedRetentionSeconds: 600 } },
+      { queueSettings: { completedRetentionMs: 600_000 } },
     );
     const call = rpc.call('rpc_slow', 1, { timeoutMs: 200 });
     await started.promise;
@@ -308,9 +308,9 @@ describe('RpcClient and RpcServer', () => {
   });
 
   it('creates its queue with queueSettings (archiving no answered request by default), and leaves an existing queue as it is', async () => {
-    const settings = { completedRetentionSeconds: 600 };
+    const settings = { completedRetentionMs: 600_000 };
     await serve(pgq, 'rpc_created', () => 1, { queueSettings: settings });
-    await new Queue(pgq, 'rpc_existing').create({ completedRetentionSeconds: 60 });
+    await new Queue(pgq, 'rpc_existing').create({ completedRetentionMs: 60_000 });
     await serve(pgq, 'rpc_existing', () => 1, { queueSettings: settings });
     await serve(pgq, 'rpc_unarchived', (request: unknown) => request);
     const rows = await pgq.query<{ name: string; completed_retention_seconds: number }>(

@@ -30,8 +30,8 @@ beforeAll(async () => {
   // Archived jobs are past retention at once: the worker's cleanup may remove them.
   await new Queue(db.pgq, 'brief').create({
     maxAttempts: 1,
-    completedRetentionSeconds: 0,
-    deadRetentionSeconds: 0,
+    completedRetentionMs: 0,
+    deadRetentionMs: 0,
   });
 });
 

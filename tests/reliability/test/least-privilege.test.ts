@@ -28,7 +28,7 @@ let worker: Pgq;
 beforeAll(async () => {
   ({ producer, worker } = roles);
   admin = db.pgq;
-  await new Queue(admin, 'allowed').create({ maxAttempts: 2, completedRetentionSeconds: 0 });
+  await new Queue(admin, 'allowed').create({ maxAttempts: 2, completedRetentionMs: 0 });
   await new Queue(admin, 'other').create();
 });
 

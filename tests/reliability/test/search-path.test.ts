@@ -118,7 +118,7 @@ async function victimDatabase(): Promise<TestDatabase> {
 async function exercise(pgq: Pgq, name: string): Promise<Record<string, unknown>> {
   const errors: unknown[] = [];
   const queue = new Queue<{ n: number; fail?: 'once' | 'always' }>(pgq, name);
-  await queue.create({ maxAttempts: 2, leaseMs: 30_000, completedRetentionSeconds: 3_600 });
+  await queue.create({ maxAttempts: 2, leaseMs: 30_000, completedRetentionMs: 3_600_000 });
   const produced = await queue.enqueueMany(
     Array.from({ length: 20 }, (_, n) => ({
       n,

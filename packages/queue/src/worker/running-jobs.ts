@@ -1,4 +1,5 @@
 import { LeaseLostError } from '@pgq/core';
+import { watchAbort } from '@pgq/core/internal';
 import { type JobRow, jobFromRow } from '../sql/job-row.js';
 import type { RunningJob, RunningJobState } from './running-job.js';
 
@@ -113,17 +114,20 @@ export class RunningJobs {
     return toLeases(waiting);
   }
 
-  /** Resolves true once nothing is held, or false after `timeoutMs`. */
-  waitForIdle(timeoutMs: number): Promise<boolean> {
+  /** Resolves true once nothing is held, or false after `timeoutMs` or once `signal` aborts. */
+  waitForIdle(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (this.#jobs.size === 0) return Promise.resolve(true);
+    if (signal?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = (idle: boolean) => {
         clearTimeout(timer);
+        unwatch();
         this.#idle.delete(onIdle);
         resolve(idle);
       };
       const onIdle = () => done(true);
       const timer = setTimeout(() => done(false), timeoutMs);
+      const unwatch = watchAbort(signal, () => done(false));
       this.#idle.add(onIdle);
     });
   }
@@ -133,7 +137,7 @@ export class RunningJobs {
    * `released`, their signals aborted with `reason`. Returns their leases, to hand the jobs
    * back.
    */
-  abandon(reason: Error): Lease[] {
+  abandon(reason: unknown): Lease[] {
     const stragglers = [...this.#jobs.values()].filter((running) => running.state === 'running');
     for (const running of stragglers) {
       running.state = 'released';

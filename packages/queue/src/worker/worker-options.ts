@@ -56,6 +56,27 @@ export interface WorkerOptions {
 }
 
 /**
+ * Options of `Worker.stop()`.
+ *
+ * @example
+ * ```ts
+ * const force = new AbortController();
+ * process.once('SIGTERM', () => worker.stop({ timeoutMs: 30_000, signal: force.signal }));
+ * process.once('SIGINT', () => force.abort()); // a second signal: hand the jobs back now
+ * ```
+ */
+export interface WorkerStopOptions {
+  /** How long running jobs may take to finish before their jobs are handed back. Default 30 000. */
+  timeoutMs?: number;
+  /**
+   * Aborting it ends that wait at once, as if `timeoutMs` had passed: running handlers' signals
+   * abort with its reason and their jobs go back to `pending`; `stop()` still resolves once
+   * stopped. Already aborted: nothing is waited for. Default: none.
+   */
+  signal?: AbortSignal;
+}
+
+/**
  * What a handler gets besides its job.
  *
  * @example

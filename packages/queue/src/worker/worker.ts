@@ -10,7 +10,7 @@ import {
   type StandardSchemaV1,
   TimeoutError,
 } from '@pgq/core';
-import { Batcher, Service } from '@pgq/core/internal';
+import { assertSignal, Batcher, Service } from '@pgq/core/internal';
 import { jobsChannel } from '../channels.js';
 import { Queue } from '../queue.js';
 import { type JobRow, jobFromRow } from '../sql/job-row.js';
@@ -33,6 +33,7 @@ import {
   resolveWorkerOptions,
   type WorkerEvents,
   type WorkerOptions,
+  type WorkerStopOptions,
 } from './worker-options.js';
 
 /**
@@ -45,12 +46,6 @@ import {
  * ```
  */
 export type WorkerState = ServiceState;
-
-/** Options of `Worker.stop()`. */
-export interface WorkerStopOptions {
-  /** How long running jobs may take to finish before their jobs are handed back. Default 30 000. */
-  timeoutMs?: number;
-}
 
 // Most completions (or failures) written by one statement.
 const maxWriteBatch = 500;
@@ -264,29 +259,33 @@ export class Worker<Payload = unknown, Result = unknown> extends Service<
 
   /**
    * Stops gracefully: claims nothing new, lets running jobs finish for up to `timeoutMs`
-   * (default 30 000), then aborts the stragglers' signals and hands their jobs back to
-   * `pending` for another worker (their attempt not counted; whatever they do later is not
-   * recorded). Writes outstanding outcomes, leaves the registry, and closes every timer and
-   * LISTEN it opened. Safe to call twice.
+   * (default 30 000) or until `signal` aborts, then aborts the stragglers' signals and hands
+   * their jobs back to `pending` for another worker (their attempt not counted; whatever they
+   * do later is not recorded). Writes outstanding outcomes, leaves the registry, and closes
+   * every timer and LISTEN it opened. Safe to call twice.
    */
   override stop(options?: WorkerStopOptions): Promise<void> {
+    try {
+      assertSignal(options?.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return super.stop(options);
   }
 
-  protected async onStop({ timeoutMs = 30_000 }: WorkerStopOptions): Promise<void> {
+  protected async onStop({ timeoutMs = 30_000, signal }: WorkerStopOptions): Promise<void> {
     this.#stopping = true;
     await this.#fetcher?.stop();
     await this.#release(this.#running.takeWaiting());
-    if (!(await this.#running.waitForIdle(timeoutMs))) await this.#releaseStragglers(timeoutMs);
+    if (!(await this.#running.waitForIdle(timeoutMs, signal))) {
+      const reason = signal?.aborted
+        ? signal.reason
+        : new TimeoutError(`Worker ${this.id} stopping`, timeoutMs);
+      await this.#release(this.#running.abandon(reason));
+    }
     await Promise.all([this.#completer.drain(), this.#failer.drain()]);
     await this.#heartbeat?.stop();
     await this.#maintenance?.stop();
-  }
-
-  async #releaseStragglers(timeoutMs: number): Promise<void> {
-    await this.#release(
-      this.#running.abandon(new TimeoutError(`Worker ${this.id} stopping`, timeoutMs)),
-    );
   }
 
   // Hands jobs back to pending for another worker, their attempt not counted.
