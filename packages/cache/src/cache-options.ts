@@ -42,6 +42,24 @@ export interface CacheOptions {
   maxValueBytes?: number;
 }
 
+/**
+ * Options of `Cache.getOrSet`.
+ *
+ * @example
+ * ```ts
+ * const profile = await cache.getOrSet(key, 300, load, { signal: request.signal });
+ * ```
+ */
+export interface GetOrSetOptions {
+  /**
+   * Aborting it rejects this call with the signal's reason at once. A loader already running
+   * (this process's or another's) carries on and its value is still cached; a wait for another
+   * process's loader stops once no caller in this process waits for it, and loads nothing.
+   * Already aborted: rejects before reading anything. Default: none.
+   */
+  signal?: AbortSignal;
+}
+
 /** `CacheOptions` with every default filled in. */
 export interface ResolvedCacheOptions {
   namespace: string;

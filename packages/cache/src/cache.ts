@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { PgQueryable, Pgq, TxOptions } from '@pgq/core';
-import { reportError, Sweeper } from '@pgq/core/internal';
+import { assertSignal, reportError, Sweeper } from '@pgq/core/internal';
 import { assertKey } from './cache-key.js';
 import {
   type CacheOptions,
+  type GetOrSetOptions,
   type ResolvedCacheOptions,
   resolveCacheOptions,
 } from './cache-options.js';
@@ -157,35 +158,41 @@ export class Cache extends EventEmitter<CacheEvents> {
    * once in this process and, through an advisory lock, once across processes. A loader
    * that throws caches nothing; its error reaches every caller in this process waiting on
    * it (callers in other processes then try their own loader). No caller waits longer than
-   * `lockTimeoutMs` on someone else's loader. The result is always the value as stored (a
-   * JSON round trip, or a `Buffer`), so a miss returns what a later hit would.
+   * `lockTimeoutMs` on someone else's loader, nor past its `signal`'s abort (see
+   * `GetOrSetOptions`). The result is always the value as stored (a JSON round trip, or a
+   * `Buffer`), so a miss returns what a later hit would.
    *
    * @example
    * ```ts
    * const profile = await cache.getOrSet(`user:${id}`, 300, () => db.loadProfile(id));
+   * const quick = await cache.getOrSet(key, 300, load, { signal: AbortSignal.timeout(2_000) });
    * ```
    */
   async getOrSet<T>(
     key: string,
     ttlSeconds: number | undefined,
     loader: () => T | Promise<T>,
+    options: GetOrSetOptions = {},
   ): Promise<T> {
     assertKey(key);
     const ttl = assertTtlSeconds(ttlSeconds);
-    return this.#flights.run(key, this.#options.lockTimeoutMs, async () => {
+    const signal = assertSignal(options.signal);
+    const fill = async (flightSignal: AbortSignal): Promise<T> => {
       const cached = await this.#read<T>(key);
       if (cached !== undefined) return cached;
-      return this.#coordinator.load<T>(key, {
-        read: (client) => this.#read<T>(key, client),
+      const steps = {
+        read: (client?: PgQueryable) => this.#read<T>(key, client),
         loader,
-        write: async (value, client) => {
+        write: async (value: T, client?: PgQueryable) => {
           const stored = encodeValue(value, this.#options.maxValueBytes);
           await this.#entries.set(key, stored, ttl, client);
           // What a later hit would return (a JSON round trip), so a miss and a hit look alike.
           return decodeValue<T>(stored);
         },
-      });
-    });
+      };
+      return this.#coordinator.load<T>(key, steps, flightSignal);
+    };
+    return this.#flights.run(key, this.#options.lockTimeoutMs, fill, signal);
   }
 
   /** Deletes `key`; true when a live entry was there. */
@@ -270,6 +277,19 @@ export class Cache extends EventEmitter<CacheEvents> {
   /** Stops the sweeper and waits for a sweep in progress to end. Idempotent. */
   async stop(): Promise<void> {
     await this.#sweeper.stop();
+  }
+
+  /**
+   * `stop()`, for `await using`: the sweeper stops as the block exits. Leaves `pgq` open.
+   *
+   * @example
+   * ```ts
+   * await using cache = new Cache(pgq);
+   * await cache.start();
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
   }
 
   /** Deletes expired rows now (every namespace), in batches; returns how many went. */

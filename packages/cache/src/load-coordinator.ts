@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PgQueryable, Pgq } from '@pgq/core';
+import { watchAbort } from '@pgq/core/internal';
 import { LoadLock } from './load-lock.js';
 import { Wakeup } from './wakeup.js';
 
@@ -34,6 +35,8 @@ export interface LoadCoordinatorOptions {
  * - The holder gives the lock (and its connection) back after `lockTimeoutMs` even if the
  *   loader hangs; a waiter past `lockTimeoutMs` that still cannot get the lock runs the
  *   loader unfenced. Either way no one waits on a hung or dead loader forever.
+ * - A waiter whose `signal` aborts stops waiting and loads nothing; a holder's loader, once
+ *   started, runs to the end (its value is cached for everyone).
  */
 export class LoadCoordinator {
   readonly #pgq: Pgq;
@@ -54,8 +57,12 @@ export class LoadCoordinator {
     return digest.readBigInt64BE(0).toString();
   }
 
-  /** Returns the cached value, or fills it once per cluster and returns the filled value. */
-  async load<T>(key: string, steps: LoadSteps<T>): Promise<T> {
+  /**
+   * Returns the cached value, or fills it once per cluster and returns the filled value.
+   * Rejects with `signal.reason` when it aborts before this call holds the lock.
+   */
+  async load<T>(key: string, steps: LoadSteps<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
     const lockKey = this.lockKeyOf(key);
     const target = { lockKey, channel: this.#channel };
     const first = await LoadLock.tryTake(this.#pgq, target);
@@ -64,8 +71,10 @@ export class LoadCoordinator {
     const deadline = performance.now() + this.#options.lockTimeoutMs;
     const wakeup = new Wakeup();
     const unlisten = await this.#listen(lockKey, wakeup);
+    const unwatch = watchAbort(signal, () => wakeup.wake());
     try {
       for (;;) {
+        signal?.throwIfAborted();
         // Armed before the read: a notification that lands during it is not lost.
         wakeup.arm();
         const cached = await steps.read();
@@ -76,11 +85,13 @@ export class LoadCoordinator {
         if (remaining <= 0) {
           // The holder is stuck past the timeout (e.g. its event loop is blocked and it
           // cannot give the lock back): fill unfenced rather than wait forever.
+          signal?.throwIfAborted();
           return await steps.write(await steps.loader());
         }
         await wakeup.wait(Math.min(this.#options.pollIntervalMs, remaining));
       }
     } finally {
+      unwatch();
       await unlisten();
     }
   }

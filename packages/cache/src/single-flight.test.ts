@@ -51,4 +51,27 @@ describe('SingleFlight', () => {
     expect(results).toEqual(['call 2', 'call 2', 'call 2']);
     expect(calls).toBe(2);
   });
+
+  it("a caller's abort leaves the flight to the others; the last one's aborts the task", async () => {
+    const flights = new SingleFlight();
+    let taskSignal: AbortSignal | undefined;
+    const task = (signal: AbortSignal) => {
+      taskSignal = signal;
+      return new Promise<string>(() => {});
+    };
+    const [first, second] = [new AbortController(), new AbortController()];
+    const waits = [first, second].map((controller) =>
+      flights.run('k', 10_000, task, controller.signal).catch((error: unknown) => error),
+    );
+    first.abort('first gave up');
+    expect(await waits[0]).toBe('first gave up');
+    expect(taskSignal?.aborted).toBe(false);
+    expect(flights.size).toBe(1);
+    second.abort('second gave up');
+    expect(await waits[1]).toBe('second gave up');
+    expect(taskSignal?.reason).toBe('second gave up');
+    expect(flights.size).toBe(0);
+    await expect(flights.run('k', 10_000, task, AbortSignal.abort('never'))).rejects.toBe('never');
+    expect(flights.size).toBe(0);
+  });
 });

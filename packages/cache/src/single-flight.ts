@@ -1,7 +1,13 @@
+import { abortable } from '@pgq/core/internal';
+
 interface Flight {
   promise: Promise<unknown>;
   /** Resolves when the flight has run `timeoutMs` without settling. */
   expired: Promise<typeof expired>;
+  /** Aborts the task once every caller waiting on it has given up (their signals aborted). */
+  controller: AbortController;
+  /** Callers waiting on it now. */
+  callers: number;
 }
 
 const expired = Symbol('expired');
@@ -11,6 +17,8 @@ const expired = Symbol('expired');
  * flight is running share its outcome (its value or its error) instead of starting their
  * own. A flight that has not settled after `timeoutMs` is abandoned: every caller still
  * waiting on it starts (or joins) a fresh flight, so a hung task never blocks them forever.
+ * A caller whose `signal` aborts stops waiting at once; once no caller waits, the task's own
+ * signal aborts and the flight is forgotten (the next caller starts a fresh one).
  *
  * @example
  * ```ts
@@ -29,19 +37,43 @@ export class SingleFlight {
     return this.#flights.size;
   }
 
-  /** Runs `task` for `key`, or joins the flight already running for it. */
-  async run<T>(key: string, timeoutMs: number, task: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `task` for `key`, or joins the flight already running for it. Rejects with
+   * `signal.reason` once `signal` aborts (at once, starting nothing, when it already has).
+   */
+  async run<T>(
+    key: string,
+    timeoutMs: number,
+    task: (signal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    signal?.throwIfAborted();
     for (;;) {
       const flight = this.#flights.get(key) ?? this.#start(key, timeoutMs, task);
-      const outcome = await Promise.race([flight.promise, flight.expired]);
+      flight.callers++;
+      let outcome: unknown;
+      try {
+        outcome = await abortable(Promise.race([flight.promise, flight.expired]), signal);
+      } finally {
+        flight.callers--;
+        if (flight.callers === 0 && signal?.aborted) this.#abandon(key, flight, signal.reason);
+      }
       if (outcome !== expired) return outcome as T;
     }
   }
 
-  #start(key: string, timeoutMs: number, task: () => Promise<unknown>): Flight {
+  #abandon(key: string, flight: Flight, reason: unknown): void {
+    if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    flight.controller.abort(reason);
+  }
+
+  #start(key: string, timeoutMs: number, task: (signal: AbortSignal) => Promise<unknown>): Flight {
     let timer: NodeJS.Timeout | undefined;
-    const promise = Promise.resolve().then(task);
+    const controller = new AbortController();
+    const promise = Promise.resolve().then(() => task(controller.signal));
     const flight: Flight = {
+      controller,
+      callers: 0,
       promise,
       expired: new Promise((resolve) => {
         timer = setTimeout(() => {

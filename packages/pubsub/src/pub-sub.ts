@@ -273,6 +273,20 @@ export class PubSub extends EventEmitter<PubSubEvents> {
     this.#watchReconnects(false);
   }
 
+  /**
+   * `close()`, for `await using`: every subscription ends (and its channels are UNLISTENed)
+   * as the block exits. Leaves `pgq` open.
+   *
+   * @example
+   * ```ts
+   * await using bus = new PubSub(pgq);
+   * await bus.subscribe('events.*', (message) => console.log(message.payload));
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   // Read once per PubSub; a failed read (not installed yet, no privilege) is tried again by
   // the next publish or subscribe.
   #loadKey(tx?: Executor): Promise<MessageKey> {

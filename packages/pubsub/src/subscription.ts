@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { type Contract, PgqError, validate } from '@pgq/core';
+import { type Contract, validate } from '@pgq/core';
+import { assertSignal, watchAbort } from '@pgq/core/internal';
 import type { ChannelPattern } from './channel-pattern.js';
 import { PushSubscriptionError } from './errors/push-subscription-error.js';
 import { Fifo } from './fifo.js';
@@ -11,11 +12,17 @@ import type { Message, MessageHandler } from './message.js';
  * @example
  * ```ts
  * const message = await pull.next({ timeoutMs: 5_000 }); // null after 5 s without one
+ * const next = await pull.next({ signal: AbortSignal.timeout(5_000) }); // rejects instead
  * ```
  */
 export interface NextOptions {
   /** Resolve with `null` after this long without a message. Default: wait until unsubscribed. */
   timeoutMs?: number;
+  /**
+   * Aborting it rejects this `next()` with the signal's reason and takes no message (the next
+   * call gets it). Already aborted: rejects at once. Default: none.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -115,19 +122,46 @@ export class Subscription<Payload = unknown> extends EventEmitter<SubscriptionEv
   }
 
   /**
-   * The next message, in order; `null` after `timeoutMs` without one, or once unsubscribed.
-   * Only for pull-style subscriptions (made without a handler). Concurrent calls are served
-   * in call order.
+   * The next message, in order; `null` after `timeoutMs` without one, or once unsubscribed;
+   * rejects with the `signal`'s reason once it aborts. Only for pull-style subscriptions (made
+   * without a handler). Concurrent calls are served in call order.
    */
   next(options: NextOptions = {}): Promise<Message<Payload> | null> {
     if (this.#parts.handler) {
       return Promise.reject(new PushSubscriptionError());
     }
+    let signal: AbortSignal | undefined;
+    try {
+      signal = assertSignal(options.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const deadline =
       options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
-    const run = this.#pulling.then(() => this.#nextBefore(deadline));
-    this.#pulling = run.catch(() => {});
-    return run;
+    return new Promise((resolve, reject) => {
+      let started = false;
+      // Queued behind earlier calls, an abort rejects at once; once this call's turn came, the
+      // wait below ends on it, but a message already taken is returned rather than lost.
+      const unwatch = watchAbort(signal, (reason) => {
+        if (!started) reject(reason);
+      });
+      const run = this.#pulling.then(() => {
+        started = true;
+        return this.#nextBefore(deadline, signal);
+      });
+      this.#pulling = run.catch(() => {});
+      run.then(
+        (message) => {
+          unwatch();
+          resolve(message);
+        },
+        (error: unknown) => {
+          unwatch();
+          reject(error);
+        },
+      );
+    });
   }
 
   /** Iterates messages until unsubscribed. Leaving the loop (`break`, `return`) unsubscribes. */
@@ -159,6 +193,19 @@ export class Subscription<Payload = unknown> extends EventEmitter<SubscriptionEv
     await this.#parts.remove(this);
   }
 
+  /**
+   * `unsubscribe()`, for `await using`: the subscription ends as the block exits.
+   *
+   * @example
+   * ```ts
+   * await using pull = await bus.subscribe('events.user_signup');
+   * const message = await pull.next({ timeoutMs: 5_000 });
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.unsubscribe();
+  }
+
   /** @internal True when a message on `channel` belongs here. */
   matches(channel: string): boolean {
     return this.#parts.pattern.matches(channel);
@@ -181,9 +228,10 @@ export class Subscription<Payload = unknown> extends EventEmitter<SubscriptionEv
     else this.#wake();
   }
 
-  async #nextBefore(deadline: number): Promise<Message<Payload> | null> {
+  async #nextBefore(deadline: number, signal?: AbortSignal): Promise<Message<Payload> | null> {
     for (;;) {
       if (this.#closed) return null;
+      signal?.throwIfAborted();
       const received = this.#take();
       if (received) {
         const message = await this.#check(received);
@@ -192,21 +240,27 @@ export class Subscription<Payload = unknown> extends EventEmitter<SubscriptionEv
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) return null;
-      if (!(await this.#arrival(remaining))) return null;
+      if (!(await this.#arrival(remaining, signal))) return null;
     }
   }
 
-  // Resolves true when a message arrives (or the subscription closes), false on timeout.
-  #arrival(timeoutMs: number): Promise<boolean> {
+  // Resolves true when a message arrives, the subscription closes or `signal` aborts (the loop
+  // above looks at which), false on timeout.
+  #arrival(timeoutMs: number, signal: AbortSignal | undefined): Promise<boolean> {
     return new Promise((resolve) => {
+      const stopWaiting = (arrived: boolean): void => {
+        clearTimeout(timer);
+        unwatch();
+        this.#waiters = this.#waiters.filter((waiter) => waiter !== wake);
+        resolve(arrived);
+      };
       const timer = Number.isFinite(timeoutMs)
-        ? setTimeout(() => {
-            this.#waiters = this.#waiters.filter((waiter) => waiter !== wake);
-            resolve(false);
-          }, timeoutMs)
+        ? setTimeout(() => stopWaiting(false), timeoutMs)
         : undefined;
+      const unwatch = watchAbort(signal, () => stopWaiting(true));
       const wake = () => {
         clearTimeout(timer);
+        unwatch();
         resolve(true);
       };
       this.#waiters.push(wake);
