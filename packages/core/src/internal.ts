@@ -16,6 +16,12 @@ export { Service, type ServiceOptions } from './lifecycle/service.js';
 export { WakeLoop, type WakeLoopOptions } from './lifecycle/wake-loop.js';
 export { quoteLiteral } from './names.js';
 export { isPlainJson } from './plain-json.js';
+export {
+  genericPlanRows,
+  Statement,
+  type StatementOptions,
+  type StatementRunOptions,
+} from './statement.js';
 export { Sweeper, type SweeperOptions } from './sweeper.js';
 export { textProblem } from './text.js';
 export { assertValueSize, valueSizeLimit } from './value-size.js';

@@ -1,7 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Queue } from '../src/index.js';
-import { statement } from '../src/sql/statement.js';
 
 let db: TestDatabase;
 
@@ -21,14 +20,20 @@ describe('query plans on a queue with no statistics', () => {
        select 'plans', '{}'::jsonb, 3 from generate_series(1, 20000)`,
     );
     // The worker's own claim statement, as it prepares it.
-    await queue.dequeueMany(1);
-    const claim = statement(db.pgq, 'jobs_claim', () => {
-      throw new Error('the claim statement was not built');
-    });
+    const execute = vi.spyOn(db.pgq, 'execute');
+    let claimCall: Parameters<typeof db.pgq.execute> | undefined;
+    try {
+      await queue.dequeueMany(1);
+      claimCall = execute.mock.calls.find(([text]) => /skip locked/.test(text));
+    } finally {
+      execute.mockRestore();
+    }
+    const [text, , options] = claimCall ?? [];
+    expect(options?.prepare).toBe(true);
     const client = await db.pgq.pool.connect();
     try {
       await client.query('set plan_cache_mode = force_generic_plan');
-      await client.query(`prepare claim(text, int, int, text, jsonb) as ${claim.text}`);
+      await client.query(`prepare claim(text, int, int, text, jsonb) as ${text}`);
       const { rows } = await client.query(`explain execute claim('plans', 16, null, 'w', null)`);
       const plan = rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
       // The one sort merges the candidates (at most 16 pending, 16 with an expired lease).

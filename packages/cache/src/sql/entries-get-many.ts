@@ -1,5 +1,16 @@
 import type { Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
 import type { StoredValue } from '../value-encoding.js';
+
+const statement = new Statement(
+  (pgq) => `select wanted.key, entry.value, entry.bytes
+       from pg_catalog.unnest($2::text[]) as wanted(key)
+      cross join lateral (
+        select value, bytes from ${pgq.table('cache_entries')}
+         where namespace = $1 and key = wanted.key
+           and (expires_at is null or expires_at > now())
+        offset 0) as entry`,
+);
 
 /**
  * Reads the live entries among `keys` (unique) in one statement; no row locks, as
@@ -23,15 +34,5 @@ export async function entriesGetMany(
   namespace: string,
   keys: readonly string[],
 ): Promise<Array<StoredValue & { key: string }>> {
-  return pgq.query<StoredValue & { key: string }>(
-    `select wanted.key, entry.value, entry.bytes
-       from pg_catalog.unnest($2::text[]) as wanted(key)
-      cross join lateral (
-        select value, bytes from ${pgq.table('cache_entries')}
-         where namespace = $1 and key = wanted.key
-           and (expires_at is null or expires_at > now())
-        offset 0) as entry`,
-    [namespace, keys],
-    { prepare: true },
-  );
+  return statement.query<StoredValue & { key: string }>(pgq, [namespace, keys]);
 }

@@ -1,4 +1,5 @@
 import type { Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
 import type { StoredValue } from '../value-encoding.js';
 
 /** One row of a coalesced write: its own key, value and TTL (`null`: never expires). */
@@ -6,6 +7,21 @@ export interface BatchEntry extends StoredValue {
   key: string;
   ttlSeconds: number | null;
 }
+
+// Prepared whatever the batch: its arrays are only inserted, one plan for any size.
+const statement = new Statement(
+  (
+    pgq,
+  ) => `with settings as materialized (select set_config('lock_timeout', $6, true) as lock_timeout)
+     insert into ${pgq.table('cache_entries')} as entry (namespace, key, value, bytes, expires_at, updated_at)
+     select $1, batch.key, batch.value, batch.bytes,
+            statement_timestamp() + batch.ttl * interval '1 second', statement_timestamp()
+       from settings,
+            unnest($2::text[], $3::text[], $4::bytea[], $5::float8[]) as batch(key, value, bytes, ttl)
+     on conflict (namespace, key) do update
+       set value = excluded.value, bytes = excluded.bytes,
+           expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+);
 
 /**
  * Writes the `set` calls of several callers in one statement, on the pool (never in a
@@ -37,17 +53,5 @@ export async function entriesSetBatch(
     bytes.push(entry.bytes);
     ttls.push(entry.ttlSeconds);
   }
-  await pgq.query(
-    `with settings as materialized (select set_config('lock_timeout', $6, true) as lock_timeout)
-     insert into ${pgq.table('cache_entries')} as entry (namespace, key, value, bytes, expires_at, updated_at)
-     select $1, batch.key, batch.value, batch.bytes,
-            statement_timestamp() + batch.ttl * interval '1 second', statement_timestamp()
-       from settings,
-            unnest($2::text[], $3::text[], $4::bytea[], $5::float8[]) as batch(key, value, bytes, ttl)
-     on conflict (namespace, key) do update
-       set value = excluded.value, bytes = excluded.bytes,
-           expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
-    [namespace, keys, values, bytes, ttls, `${lockTimeoutMs}ms`],
-    { prepare: true },
-  );
+  await statement.query(pgq, [namespace, keys, values, bytes, ttls, `${lockTimeoutMs}ms`]);
 }

@@ -1,5 +1,19 @@
 import type { Executor, Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
 import type { StoredValue } from '../value-encoding.js';
+
+// Prepared whatever the batch: its arrays are only inserted, one plan for any size.
+const statement = new Statement(
+  (
+    pgq,
+  ) => `insert into ${pgq.table('cache_entries')} as entry (namespace, key, value, bytes, expires_at, updated_at)
+     select $1, batch.key, batch.value, batch.bytes,
+            statement_timestamp() + $5::float8 * interval '1 second', statement_timestamp()
+       from unnest($2::text[], $3::text[], $4::bytea[]) as batch(key, value, bytes)
+     on conflict (namespace, key) do update
+       set value = excluded.value, bytes = excluded.bytes,
+           expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+);
 
 /**
  * Writes many entries in one statement (`unnest` of parallel arrays). Keys must be unique
@@ -14,14 +28,8 @@ export async function entriesSetMany(
   ttlSeconds: number | undefined,
   tx?: Executor,
 ): Promise<void> {
-  await pgq.query(
-    `insert into ${pgq.table('cache_entries')} as entry (namespace, key, value, bytes, expires_at, updated_at)
-     select $1, batch.key, batch.value, batch.bytes,
-            statement_timestamp() + $5::float8 * interval '1 second', statement_timestamp()
-       from unnest($2::text[], $3::text[], $4::bytea[]) as batch(key, value, bytes)
-     on conflict (namespace, key) do update
-       set value = excluded.value, bytes = excluded.bytes,
-           expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+  await statement.query(
+    pgq,
     [
       namespace,
       entries.map((entry) => entry.key),
@@ -29,6 +37,6 @@ export async function entriesSetMany(
       entries.map((entry) => entry.bytes),
       ttlSeconds ?? null,
     ],
-    { tx, prepare: tx === undefined },
+    { tx },
   );
 }

@@ -1,4 +1,11 @@
 import type { Executor, Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
+
+const statement = new Statement(
+  (pgq) => `delete from ${pgq.table('cache_entries')}
+      where namespace = $1 and key = $2
+      returning (expires_at is null or expires_at > now()) as live`,
+);
 
 /**
  * Deletes one entry; true when a live (unexpired) entry was removed. Locks only that row;
@@ -10,12 +17,6 @@ export async function entryDelete(
   key: string,
   tx?: Executor,
 ): Promise<boolean> {
-  const rows = await pgq.query<{ live: boolean }>(
-    `delete from ${pgq.table('cache_entries')}
-      where namespace = $1 and key = $2
-      returning (expires_at is null or expires_at > now()) as live`,
-    [namespace, key],
-    { tx, prepare: tx === undefined },
-  );
+  const rows = await statement.query<{ live: boolean }>(pgq, [namespace, key], { tx });
   return rows[0]?.live ?? false;
 }

@@ -1,5 +1,11 @@
 import type { Executor, Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
 import type { StoredValue } from '../value-encoding.js';
+
+const statement = new Statement(
+  (pgq) => `select value, bytes from ${pgq.table('cache_entries')}
+      where namespace = $1 and key = $2 and (expires_at is null or expires_at > now())`,
+);
 
 /**
  * Reads one live entry. A plain MVCC read: it takes no row lock, so readers never wait on
@@ -12,11 +18,6 @@ export async function entryGet(
   key: string,
   tx?: Executor,
 ): Promise<StoredValue | undefined> {
-  const rows = await pgq.query<StoredValue>(
-    `select value, bytes from ${pgq.table('cache_entries')}
-      where namespace = $1 and key = $2 and (expires_at is null or expires_at > now())`,
-    [namespace, key],
-    { tx, prepare: tx === undefined },
-  );
+  const rows = await statement.query<StoredValue>(pgq, [namespace, key], { tx });
   return rows[0];
 }

@@ -1,5 +1,17 @@
 import type { Executor, Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
 import type { StoredValue } from '../value-encoding.js';
+
+const statement = new Statement(
+  (
+    pgq,
+  ) => `insert into ${pgq.table('cache_entries')} as entry (namespace, key, value, bytes, expires_at, updated_at)
+     values ($1, $2, $3, $4, statement_timestamp() + $5::float8 * interval '1 second',
+             statement_timestamp())
+     on conflict (namespace, key) do update
+       set value = excluded.value, bytes = excluded.bytes,
+           expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+);
 
 /**
  * Writes one entry (insert or overwrite). The upsert locks only this row, for the length of
@@ -16,14 +28,7 @@ export async function entrySet(
   ttlSeconds: number | undefined,
   tx?: Executor,
 ): Promise<void> {
-  await pgq.query(
-    `insert into ${pgq.table('cache_entries')} as entry (namespace, key, value, bytes, expires_at, updated_at)
-     values ($1, $2, $3, $4, statement_timestamp() + $5::float8 * interval '1 second',
-             statement_timestamp())
-     on conflict (namespace, key) do update
-       set value = excluded.value, bytes = excluded.bytes,
-           expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
-    [namespace, key, stored.value, stored.bytes, ttlSeconds ?? null],
-    { tx, prepare: tx === undefined },
-  );
+  await statement.query(pgq, [namespace, key, stored.value, stored.bytes, ttlSeconds ?? null], {
+    tx,
+  });
 }

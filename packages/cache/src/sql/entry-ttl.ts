@@ -1,4 +1,11 @@
 import type { Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
+
+const statement = new Statement(
+  (pgq) => `select extract(epoch from expires_at - now())::float8 as seconds
+       from ${pgq.table('cache_entries')}
+      where namespace = $1 and key = $2 and (expires_at is null or expires_at > now())`,
+);
 
 /**
  * Reads one live entry's remaining time to live, measured on the database clock. No locks.
@@ -9,12 +16,6 @@ export async function entryTtl(
   namespace: string,
   key: string,
 ): Promise<{ seconds: number | null } | undefined> {
-  const rows = await pgq.query<{ seconds: number | null }>(
-    `select extract(epoch from expires_at - now())::float8 as seconds
-       from ${pgq.table('cache_entries')}
-      where namespace = $1 and key = $2 and (expires_at is null or expires_at > now())`,
-    [namespace, key],
-    { prepare: true },
-  );
+  const rows = await statement.query<{ seconds: number | null }>(pgq, [namespace, key]);
   return rows[0];
 }

@@ -1,4 +1,5 @@
 import type { Executor, Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
 
 /** A message ready to send: its NOTIFYs in order, and the stored body when it is large. */
 export interface OutgoingMessage {
@@ -9,6 +10,16 @@ export interface OutgoingMessage {
   /** Bytes this message puts on the wire, to bound a batch. */
   bytes: number;
 }
+
+// Prepared whatever the batch: its arrays are only inserted and sent, one plan for any size.
+const statement = new Statement(
+  (pgq) => `with stored as (
+       insert into ${pgq.table('pubsub_payloads')} (id, channel, payload)
+       select * from unnest($3::uuid[], $4::text[], $5::text[])
+     )
+     select pg_notify(notification.channel, notification.payload)
+     from unnest($1::text[], $2::text[]) as notification(channel, payload)`,
+);
 
 /**
  * Stores the large bodies and sends every NOTIFY of a batch of messages in one statement,
@@ -42,15 +53,7 @@ export async function notifyMessages(
       storedPayloads.push(message.stored.payload);
     }
   }
-  await pgq.query(
-    `with stored as (
-       insert into ${pgq.table('pubsub_payloads')} (id, channel, payload)
-       select * from unnest($3::uuid[], $4::text[], $5::text[])
-     )
-     select pg_notify(notification.channel, notification.payload)
-     from unnest($1::text[], $2::text[]) as notification(channel, payload)`,
-    [channels, payloads, storedIds, storedChannels, storedPayloads],
-    // The text never changes: parse and plan it once per connection.
-    { tx: options.tx, prepare: true },
-  );
+  await statement.run(pgq, [channels, payloads, storedIds, storedChannels, storedPayloads], {
+    tx: options.tx,
+  });
 }

@@ -1,4 +1,9 @@
 import type { Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
+
+const statement = new Statement(
+  (pgq) => `select payload from ${pgq.table('pubsub_payloads')} where id = $1 and channel = $2`,
+);
 
 /**
  * Reads a stored message body; undefined when it is gone (swept after the retention) or was
@@ -14,10 +19,6 @@ export async function getPayload(
   id: string,
   channel: string,
 ): Promise<string | undefined> {
-  const rows = await pgq.query<{ payload: string }>(
-    `select payload from ${pgq.table('pubsub_payloads')} where id = $1 and channel = $2`,
-    [id, channel],
-    { prepare: true },
-  );
+  const rows = await statement.query<{ payload: string }>(pgq, [id, channel]);
   return rows[0]?.payload;
 }

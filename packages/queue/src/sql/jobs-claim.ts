@@ -1,7 +1,7 @@
 import type { Executor, Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
 import { type JobRow, liveJobColumns } from './job-row.js';
 import { jobsRescue, leaseExpiredText } from './jobs-rescue.js';
-import { run, statement } from './statement.js';
 
 /** What a claim took, and when to look again. */
 export interface ClaimOutcome {
@@ -24,67 +24,8 @@ export interface ClaimOutcome {
   moreDue: boolean;
 }
 
-/**
- * Claims up to `limit` ready jobs of a queue: highest priority first, then oldest `run_at`,
- * then id. Ready means pending and due, or active with an expired lease (its consumer
- * crashed, stalled or was killed), so a consumer that only calls `dequeue()` gets a dead
- * consumer's job back without a `Worker` sweeping (issue 16). Each gets a fresh lease token,
- * a lease on the database clock (`leaseMs`, or the queue's default when null) and one more
- * attempt; a job taken back from an expired lease records `LeaseExpiredError` as its last
- * error, as the rescue writes.
- *
- * `for update skip locked` lets any number of claimers (and the rescue) run at once: each
- * takes rows no other has locked, without waiting, and the lock re-checks the whole `where`
- * on the newest row version. So a row another claimer just took is skipped, not taken twice:
- * a pending row it took is no longer pending, and an expired one it took has a lease in the
- * future. The same lock orders the claim with the old holder's late `complete`: the complete
- * either waits for this claim and then finds a new lease token (refused with
- * `LeaseLostError`, nothing changed), or gets the row first, before anyone took the job over
- * (it stands, as it does against the rescue), and this claim then finds the row gone (or,
- * after a heartbeat, no longer expired) and passes it over. One snapshot shows a row pending
- * or active, never both, so the two sets of candidates never share a row.
- *
- * An expired job out of attempts goes dead, not back to work: the claim only counts those
- * (they stay locked until it ends) and, when it saw any, runs the rescue right after on the
- * same `tx` (`jobsRescue`: one more statement, re-checking each lease under its own lock),
- * which archives them as dead with the same error a worker's sweep writes; they come back in
- * `dead`. Their archive move is a separate statement so that the common claim writes nothing
- * to the archive (a statement-level trigger on it would fire for every claim).
- *
- * Cost: the expired candidates come from one probe of the `jobs_lease` index at the queue's
- * earliest lease, which in the common claim finds none; the pending ones are read from the
- * `jobs_claim` index in claim order, as before; the two sets (at most `limit` rows each) are
- * merged by a sort of those rows alone. Pending rows the claim locked but expired jobs
- * outranked stay pending, and the claim says more are due. The price, measured on a queue of
- * 100k pending jobs with nothing expired (old and new statement alternating, 16 jobs a
- * claim): planning 0.68 -> 0.82 ms, execution +0.08 ms, 237 -> 241 buffers (issue 16). Every
- * reference to a CTE costs planning on each claim (custom plans), hence one reading of the
- * probe's rows below.
- *
- * When no due job is left, the same statement reads the first entry of the `jobs_scheduled`
- * index (its predicate repeated so the planner can use it), so an idle worker knows when to
- * look again without a second trip.
- *
- * Times are the statement's, not the transaction's: a claim inside an app's long transaction
- * still gets its whole lease, and judges other leases by the time it runs.
- *
- * The claim commits without waiting for its WAL flush (`synchronous_commit` off for this
- * transaction only): it is on the path from enqueue to handler, and a claim lost in a
- * database crash only puts the job back to pending, as a worker crash would. The job's
- * completion commits durably, flushing the claim with it.
- */
-export async function jobsClaim(
-  pgq: Pgq,
-  queue: string,
-  limit: number,
-  leaseMs: number | null,
-  workerId: string | null,
-  tx?: Executor,
-): Promise<ClaimOutcome> {
-  const prepared = statement(
-    pgq,
-    'jobs_claim',
-    () => `
+const statement = new Statement(
+  (pgq) => `
     with expired as (
       select id, priority, run_at, attempts < max_attempts as retry
         from ${pgq.table('jobs')}
@@ -153,11 +94,69 @@ export async function jobsClaim(
              from expired) probe
       ) due
       left join claimed on true`,
-  );
+);
+
+/**
+ * Claims up to `limit` ready jobs of a queue: highest priority first, then oldest `run_at`,
+ * then id. Ready means pending and due, or active with an expired lease (its consumer
+ * crashed, stalled or was killed), so a consumer that only calls `dequeue()` gets a dead
+ * consumer's job back without a `Worker` sweeping (issue 16). Each gets a fresh lease token,
+ * a lease on the database clock (`leaseMs`, or the queue's default when null) and one more
+ * attempt; a job taken back from an expired lease records `LeaseExpiredError` as its last
+ * error, as the rescue writes.
+ *
+ * `for update skip locked` lets any number of claimers (and the rescue) run at once: each
+ * takes rows no other has locked, without waiting, and the lock re-checks the whole `where`
+ * on the newest row version. So a row another claimer just took is skipped, not taken twice:
+ * a pending row it took is no longer pending, and an expired one it took has a lease in the
+ * future. The same lock orders the claim with the old holder's late `complete`: the complete
+ * either waits for this claim and then finds a new lease token (refused with
+ * `LeaseLostError`, nothing changed), or gets the row first, before anyone took the job over
+ * (it stands, as it does against the rescue), and this claim then finds the row gone (or,
+ * after a heartbeat, no longer expired) and passes it over. One snapshot shows a row pending
+ * or active, never both, so the two sets of candidates never share a row.
+ *
+ * An expired job out of attempts goes dead, not back to work: the claim only counts those
+ * (they stay locked until it ends) and, when it saw any, runs the rescue right after on the
+ * same `tx` (`jobsRescue`: one more statement, re-checking each lease under its own lock),
+ * which archives them as dead with the same error a worker's sweep writes; they come back in
+ * `dead`. Their archive move is a separate statement so that the common claim writes nothing
+ * to the archive (a statement-level trigger on it would fire for every claim).
+ *
+ * Cost: the expired candidates come from one probe of the `jobs_lease` index at the queue's
+ * earliest lease, which in the common claim finds none; the pending ones are read from the
+ * `jobs_claim` index in claim order, as before; the two sets (at most `limit` rows each) are
+ * merged by a sort of those rows alone. Pending rows the claim locked but expired jobs
+ * outranked stay pending, and the claim says more are due. The price, measured on a queue of
+ * 100k pending jobs with nothing expired (old and new statement alternating, 16 jobs a
+ * claim): planning 0.68 -> 0.82 ms, execution +0.08 ms, 237 -> 241 buffers (issue 16). Every
+ * reference to a CTE costs planning on each claim (custom plans), hence one reading of the
+ * probe's rows below.
+ *
+ * When no due job is left, the same statement reads the first entry of the `jobs_scheduled`
+ * index (its predicate repeated so the planner can use it), so an idle worker knows when to
+ * look again without a second trip.
+ *
+ * Times are the statement's, not the transaction's: a claim inside an app's long transaction
+ * still gets its whole lease, and judges other leases by the time it runs.
+ *
+ * The claim commits without waiting for its WAL flush (`synchronous_commit` off for this
+ * transaction only): it is on the path from enqueue to handler, and a claim lost in a
+ * database crash only puts the job back to pending, as a worker crash would. The job's
+ * completion commits durably, flushing the claim with it.
+ */
+export async function jobsClaim(
+  pgq: Pgq,
+  queue: string,
+  limit: number,
+  leaseMs: number | null,
+  workerId: string | null,
+  tx?: Executor,
+): Promise<ClaimOutcome> {
   // One row per claimed job, or a single row of nulls but next_run_ms, more_due and spent.
-  const { rows } = await run<
+  const { rows } = await statement.run<
     JobRow & { next_run_ms: number | null; more_due: boolean; spent: number }
-  >(pgq, prepared, [queue, limit, leaseMs, workerId, leaseExpiredText], tx);
+  >(pgq, [queue, limit, leaseMs, workerId, leaseExpiredText], { tx });
   const jobs = rows
     .filter((row) => row.id !== null)
     .map(({ next_run_ms: _, more_due: __, spent: ___, ...job }) => job)

@@ -1,6 +1,6 @@
 import type { Executor, Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
 import { archiveInsert } from './job-row.js';
-import { run, statement } from './statement.js';
 
 /** One completion: the job, the lease token it was claimed with, its result as JSON text. */
 export interface JobCompletion {
@@ -8,6 +8,26 @@ export interface JobCompletion {
   leaseToken: string;
   result: string | null;
 }
+
+const statement = new Statement(
+  (pgq) => `
+    with input as (
+      select * from unnest($2::bigint[], $3::uuid[], $4::jsonb[]) as t(id, lease_token, result)
+    ),
+    done as (
+      delete from ${pgq.table('jobs')} j using input
+       where j.queue = $1 and j.id = input.id and j.lease_token = input.lease_token
+         and j.state = 'active'
+      returning j.*, input.result as new_result
+    ),
+    kept as (
+      select * from done
+       where done.notify_on_finish
+          or (select completed_retention_seconds from ${pgq.table('queues')} where name = $1) > 0
+    ),
+    archived as (${archiveInsert(pgq.table('job_archive'), 'kept', 'completed', 'last_error', 'new_result')})
+    select lease_token::text as lease_token from done`,
+);
 
 /**
  * Completes a batch of jobs in one statement: each leaves `jobs` and enters `job_archive`
@@ -29,38 +49,15 @@ export async function jobsComplete(
   completions: readonly JobCompletion[],
   tx?: Executor,
 ): Promise<Set<string>> {
-  const prepared = statement(
+  const { rows } = await statement.run<{ lease_token: string }>(
     pgq,
-    'jobs_complete',
-    () => `
-    with input as (
-      select * from unnest($2::bigint[], $3::uuid[], $4::jsonb[]) as t(id, lease_token, result)
-    ),
-    done as (
-      delete from ${pgq.table('jobs')} j using input
-       where j.queue = $1 and j.id = input.id and j.lease_token = input.lease_token
-         and j.state = 'active'
-      returning j.*, input.result as new_result
-    ),
-    kept as (
-      select * from done
-       where done.notify_on_finish
-          or (select completed_retention_seconds from ${pgq.table('queues')} where name = $1) > 0
-    ),
-    archived as (${archiveInsert(pgq.table('job_archive'), 'kept', 'completed', 'last_error', 'new_result')})
-    select lease_token::text as lease_token from done`,
-  );
-  const { rows } = await run<{ lease_token: string }>(
-    pgq,
-    prepared,
     [
       queue,
       completions.map((completion) => completion.id),
       completions.map((completion) => completion.leaseToken),
       completions.map((completion) => completion.result),
     ],
-    tx,
-    completions.length,
+    { tx, batch: completions.length },
   );
   return new Set(rows.map((row) => row.lease_token));
 }

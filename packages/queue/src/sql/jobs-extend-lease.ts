@@ -1,5 +1,14 @@
 import type { Executor, Pgq } from '@pgq/core';
-import { run, statement } from './statement.js';
+import { Statement } from '@pgq/core/internal';
+
+const statement = new Statement(
+  (pgq) => `
+    update ${pgq.table('jobs')} j
+       set lease_expires_at = statement_timestamp() + $2::float8 * interval '1 millisecond'
+      from unnest($3::bigint[], $4::uuid[]) as t(id, lease_token)
+     where j.queue = $1 and j.id = t.id and j.lease_token = t.lease_token and j.state = 'active'
+    returning j.lease_token::text as lease_token, j.lease_expires_at`,
+);
 
 /**
  * Extends the leases of a batch of active jobs to `leaseMs` from now (the statement's time on
@@ -17,22 +26,10 @@ export async function jobsExtendLease(
   leaseMs: number,
   tx?: Executor,
 ): Promise<Map<string, Date>> {
-  const prepared = statement(
+  const { rows } = await statement.run<{ lease_token: string; lease_expires_at: Date }>(
     pgq,
-    'jobs_extend_lease',
-    () => `
-    update ${pgq.table('jobs')} j
-       set lease_expires_at = statement_timestamp() + $2::float8 * interval '1 millisecond'
-      from unnest($3::bigint[], $4::uuid[]) as t(id, lease_token)
-     where j.queue = $1 and j.id = t.id and j.lease_token = t.lease_token and j.state = 'active'
-    returning j.lease_token::text as lease_token, j.lease_expires_at`,
-  );
-  const { rows } = await run<{ lease_token: string; lease_expires_at: Date }>(
-    pgq,
-    prepared,
     [queue, leaseMs, leases.map((lease) => lease.id), leases.map((lease) => lease.leaseToken)],
-    tx,
-    leases.length,
+    { tx, batch: leases.length },
   );
   return new Map(rows.map((row) => [row.lease_token, row.lease_expires_at]));
 }

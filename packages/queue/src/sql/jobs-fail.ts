@@ -1,6 +1,6 @@
 import type { Executor, Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
 import { archiveInsert } from './job-row.js';
-import { run, statement } from './statement.js';
 
 /** One failed attempt: the job, its lease token, the error (JSON text) and the retry delay. */
 export interface JobFailure {
@@ -15,27 +15,8 @@ export interface JobFailure {
 /** What became of a failed job. */
 export type JobFailureOutcome = { state: 'pending'; runAt: Date } | { state: 'dead' };
 
-/**
- * Records a batch of failed attempts in one statement. A job with attempts left goes back to
- * `pending` with `run_at` pushed by its delay on the database clock; one without (or marked
- * `final`) moves to `job_archive` as `dead` with the error. Returns the outcome per lease
- * token (one batch can hold a stale and the current claim of one job); a token missing from
- * the map lost its lease.
- *
- * Fenced like completion: only rows `active` under the given lease token change. The update
- * and the delete take disjoint rows (attempts left or not), each locking its rows; a
- * concurrent rescue that got there first has cleared the token, so nothing happens here.
- */
-export async function jobsFail(
-  pgq: Pgq,
-  queue: string,
-  failures: readonly JobFailure[],
-  tx?: Executor,
-): Promise<Map<string, JobFailureOutcome>> {
-  const prepared = statement(
-    pgq,
-    'jobs_fail',
-    () => `
+const statement = new Statement(
+  (pgq) => `
     with input as (
       select * from unnest($2::bigint[], $3::uuid[], $4::jsonb[], $5::float8[], $6::boolean[])
         as t(id, lease_token, error, delay_ms, final)
@@ -59,14 +40,31 @@ export async function jobsFail(
     select lease_token::text as lease_token, 'pending' as state, run_at from retried
     union all
     select lease_token::text, 'dead', null from dead`,
-  );
-  const { rows } = await run<{
+);
+
+/**
+ * Records a batch of failed attempts in one statement. A job with attempts left goes back to
+ * `pending` with `run_at` pushed by its delay on the database clock; one without (or marked
+ * `final`) moves to `job_archive` as `dead` with the error. Returns the outcome per lease
+ * token (one batch can hold a stale and the current claim of one job); a token missing from
+ * the map lost its lease.
+ *
+ * Fenced like completion: only rows `active` under the given lease token change. The update
+ * and the delete take disjoint rows (attempts left or not), each locking its rows; a
+ * concurrent rescue that got there first has cleared the token, so nothing happens here.
+ */
+export async function jobsFail(
+  pgq: Pgq,
+  queue: string,
+  failures: readonly JobFailure[],
+  tx?: Executor,
+): Promise<Map<string, JobFailureOutcome>> {
+  const { rows } = await statement.run<{
     lease_token: string;
     state: 'pending' | 'dead';
     run_at: Date | null;
   }>(
     pgq,
-    prepared,
     [
       queue,
       failures.map((failure) => failure.id),
@@ -75,8 +73,7 @@ export async function jobsFail(
       failures.map((failure) => failure.delayMs),
       failures.map((failure) => failure.final),
     ],
-    tx,
-    failures.length,
+    { tx, batch: failures.length },
   );
   return new Map(
     rows.map((row) => [

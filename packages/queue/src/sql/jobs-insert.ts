@@ -1,5 +1,5 @@
 import type { Executor, Pgq } from '@pgq/core';
-import { run, statement } from './statement.js';
+import { Statement } from '@pgq/core/internal';
 
 /** One job to insert, already validated and serialised. */
 export interface JobInsertInput {
@@ -27,6 +27,11 @@ export interface JobsInsertOutcome {
    */
   notified: boolean;
 }
+
+// Its joins pair the batch with itself: a generic plan's worst, 64 × 64 comparisons, costs less
+// than planning the statement (~0.2 ms), which a burst of enqueues would pay.
+const insert = new Statement((pgq) => insertText(pgq, false), { preparedUpTo: 64 });
+const insertUnique = new Statement((pgq) => insertText(pgq, true), { preparedUpTo: 64 });
 
 /**
  * Inserts a batch of jobs in one statement (arrays through `unnest`, any size).
@@ -56,9 +61,6 @@ export async function jobsInsert(
   // Without unique keys no row can conflict: a plain insert skips the speculative insertion
   // `on conflict` pays per row, and the lookup of existing holders.
   const unique = inputs.some((input) => input.uniqueKey !== null);
-  const prepared = statement(pgq, unique ? 'jobs_insert_unique' : 'jobs_insert', () =>
-    insertText(pgq, unique),
-  );
   // The app's transaction commits as the app set it; a shared statement waits for its flush
   // when any of its jobs must be durable.
   const durable = tx !== undefined || inputs.some((input) => input.durable);
@@ -67,9 +69,8 @@ export async function jobsInsert(
   // an app's transaction it goes out at that commit; without a flush to wait for it costs
   // nothing, and the workers hear a round trip sooner.
   const notified = tx !== undefined || !durable;
-  const { rows } = await run<InsertedRow>(
+  const { rows } = await (unique ? insertUnique : insert).run<InsertedRow>(
     pgq,
-    prepared,
     [
       queue,
       inputs.map((input) => input.payload),
@@ -81,11 +82,7 @@ export async function jobsInsert(
       durable,
       !notified,
     ],
-    tx,
-    inputs.length,
-    // Its joins pair the batch with itself: a generic plan's worst, 64 × 64 comparisons,
-    // costs less than planning the statement (~0.2 ms), which a burst of enqueues would pay.
-    64,
+    { tx, batch: inputs.length },
   );
   const row = rows[0]!;
   return { notified, queueExists: row.queue_exists, jobs: idsOf(inputs, row) };

@@ -1,4 +1,9 @@
 import type { Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
+
+const statement = new Statement(
+  () => `select pg_notify($1, $2), set_config('synchronous_commit', 'off', true)`,
+);
 
 /**
  * Wakes the queue's workers (the NOTIFY the insert trigger sends in an app's transaction):
@@ -7,9 +12,5 @@ import type { Pgq } from '@pgq/core';
  * commits without waiting for a WAL flush.
  */
 export async function jobsNotify(pgq: Pgq, channel: string, queue: string): Promise<void> {
-  await pgq.query(
-    `select pg_notify($1, $2), set_config('synchronous_commit', 'off', true)`,
-    [channel, queue],
-    { prepare: true },
-  );
+  await statement.run(pgq, [channel, queue]);
 }

@@ -1,5 +1,15 @@
 import type { Pgq } from '@pgq/core';
-import { run, statement } from './statement.js';
+import { Statement } from '@pgq/core/internal';
+
+const statement = new Statement(
+  (pgq) => `
+    update ${pgq.table('jobs')} j
+       set state = 'pending', attempts = greatest(0, j.attempts - 1),
+           lease_token = null, lease_expires_at = null, worker_id = null
+      from unnest($2::bigint[], $3::uuid[]) as t(id, lease_token)
+     where j.queue = $1 and j.id = t.id and j.lease_token = t.lease_token and j.state = 'active'
+    returning j.id::text as id`,
+);
 
 /**
  * Hands jobs back to `pending` at once, for a worker stopping past its timeout: the attempt
@@ -14,23 +24,10 @@ export async function jobsRelease(
   queue: string,
   leases: ReadonlyArray<{ id: string; leaseToken: string }>,
 ): Promise<string[]> {
-  const prepared = statement(
+  const { rows } = await statement.run<{ id: string }>(
     pgq,
-    'jobs_release',
-    () => `
-    update ${pgq.table('jobs')} j
-       set state = 'pending', attempts = greatest(0, j.attempts - 1),
-           lease_token = null, lease_expires_at = null, worker_id = null
-      from unnest($2::bigint[], $3::uuid[]) as t(id, lease_token)
-     where j.queue = $1 and j.id = t.id and j.lease_token = t.lease_token and j.state = 'active'
-    returning j.id::text as id`,
-  );
-  const { rows } = await run<{ id: string }>(
-    pgq,
-    prepared,
     [queue, leases.map((lease) => lease.id), leases.map((lease) => lease.leaseToken)],
-    undefined,
-    leases.length,
+    { batch: leases.length },
   );
   return rows.map((row) => row.id);
 }

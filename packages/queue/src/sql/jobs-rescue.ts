@@ -1,8 +1,7 @@
 import type { Executor, Pgq } from '@pgq/core';
-import { toJsonText } from '@pgq/core/internal';
+import { Statement, toJsonText } from '@pgq/core/internal';
 import type { JobError } from '../job-error.js';
 import { archiveInsert, type JobRow, liveJobColumns } from './job-row.js';
-import { run, statement } from './statement.js';
 
 /** What a job whose lease expired records as its last error, retried or dead alike. */
 export const leaseExpiredError: JobError = {
@@ -19,30 +18,8 @@ export interface RescueOutcome {
   dead: JobRow[];
 }
 
-/**
- * Rescues up to `limit` jobs whose lease expired (their worker died or stalled): back to
- * `pending`, keeping their place in line, or to `dead` when no attempts are left. The dead
- * come back so the rescuing worker can report them: their own worker is gone. A worker's
- * sweep runs it, and so does a claim that saw an expired job out of attempts (`jobsClaim`,
- * on the claim's `tx`), so a job dies alike whoever finds it.
- *
- * A compare-and-set: `for update skip locked` with `state = 'active' and lease_expires_at <
- * statement_timestamp()` re-checked on the newest row version under the lock, so a job that
- * completed, failed, was heartbeated or claimed again meanwhile no longer matches and is
- * never reverted (River #1302). Rows a worker is completing right now are locked and
- * skipped, not waited on. The statement's time, not the transaction's: inside a claim's
- * transaction it judges leases as the claim did.
- */
-export async function jobsRescue(
-  pgq: Pgq,
-  queue: string,
-  limit: number,
-  tx?: Executor,
-): Promise<RescueOutcome> {
-  const prepared = statement(
-    pgq,
-    'jobs_rescue',
-    () => `
+const statement = new Statement(
+  (pgq) => `
     with expired as (
       select id from ${pgq.table('jobs')}
        where queue = $1 and state = 'active' and lease_expires_at < statement_timestamp()
@@ -67,13 +44,33 @@ export async function jobsRescue(
     select counted.retried, ${liveJobColumns('dead')}
       from (select count(*)::int as retried from retried) counted
       left join dead on true`,
-  );
+);
+
+/**
+ * Rescues up to `limit` jobs whose lease expired (their worker died or stalled): back to
+ * `pending`, keeping their place in line, or to `dead` when no attempts are left. The dead
+ * come back so the rescuing worker can report them: their own worker is gone. A worker's
+ * sweep runs it, and so does a claim that saw an expired job out of attempts (`jobsClaim`,
+ * on the claim's `tx`), so a job dies alike whoever finds it.
+ *
+ * A compare-and-set: `for update skip locked` with `state = 'active' and lease_expires_at <
+ * statement_timestamp()` re-checked on the newest row version under the lock, so a job that
+ * completed, failed, was heartbeated or claimed again meanwhile no longer matches and is
+ * never reverted (River #1302). Rows a worker is completing right now are locked and
+ * skipped, not waited on. The statement's time, not the transaction's: inside a claim's
+ * transaction it judges leases as the claim did.
+ */
+export async function jobsRescue(
+  pgq: Pgq,
+  queue: string,
+  limit: number,
+  tx?: Executor,
+): Promise<RescueOutcome> {
   // One row per dead job, or a single row of nulls besides the count.
-  const { rows } = await run<JobRow & { retried: number }>(
+  const { rows } = await statement.run<JobRow & { retried: number }>(
     pgq,
-    prepared,
     [queue, limit, leaseExpiredText],
-    tx,
+    { tx },
   );
   return {
     retried: rows[0]?.retried ?? 0,

@@ -1,4 +1,16 @@
 import type { Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
+
+const statement = new Statement((pgq) => {
+  const table = pgq.table('rpc_replies');
+  return `delete from ${table} where request_id in (
+       select request_id from ${table}
+        where created_at < now() - $1::float8 * interval '1 millisecond'
+        order by created_at
+        limit $2
+          for update skip locked
+     )`;
+});
 
 /**
  * Deletes up to `limit` replies stored more than `retentionMs` ago (database clock): replies
@@ -9,17 +21,6 @@ import type { Pgq } from '@pgq/core';
  * skipped rather than waited on. The range scan uses `rpc_replies_created`.
  */
 export async function repliesSweep(pgq: Pgq, retentionMs: number, limit: number): Promise<number> {
-  const table = pgq.table('rpc_replies');
-  const { rowCount } = await pgq.execute(
-    `delete from ${table} where request_id in (
-       select request_id from ${table}
-        where created_at < now() - $1::float8 * interval '1 millisecond'
-        order by created_at
-        limit $2
-          for update skip locked
-     )`,
-    [retentionMs, limit],
-    { prepare: true },
-  );
+  const { rowCount } = await statement.run(pgq, [retentionMs, limit]);
   return rowCount;
 }

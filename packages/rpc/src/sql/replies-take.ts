@@ -1,4 +1,5 @@
 import type { Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
 
 /** A stored reply as its caller reads it. */
 export interface ReplyRow {
@@ -7,6 +8,16 @@ export interface ReplyRow {
   /** `{ message, name, code? }` when the handler failed, else null. */
   error: { message?: unknown; name?: unknown; code?: unknown } | null;
 }
+
+// Prepared whatever the batch: each id is a probe of the primary key, one plan for any size.
+const statement = new Statement(
+  (pgq) => `with taken as (
+       delete from ${pgq.table('rpc_replies')}
+        where request_id = any($1::uuid[])
+       returning request_id::text as request_id, response, error
+     )
+     select taken.* from taken, (select set_config('synchronous_commit', 'off', true)) as async_commit`,
+);
 
 /**
  * Reads and deletes the replies of these requests in one statement: a reply is read once,
@@ -21,14 +32,5 @@ export interface ReplyRow {
  * replies already read for the sweeper.
  */
 export async function repliesTake(pgq: Pgq, requestIds: readonly string[]): Promise<ReplyRow[]> {
-  return pgq.query<ReplyRow>(
-    `with taken as (
-       delete from ${pgq.table('rpc_replies')}
-        where request_id = any($1::uuid[])
-       returning request_id::text as request_id, response, error
-     )
-     select taken.* from taken, (select set_config('synchronous_commit', 'off', true)) as async_commit`,
-    [requestIds],
-    { prepare: true },
-  );
+  return statement.query<ReplyRow>(pgq, [requestIds]);
 }

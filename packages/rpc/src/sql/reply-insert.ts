@@ -1,4 +1,5 @@
 import type { Executor, Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
 
 /** One reply, ready to store: the response or the error, each as JSON text. */
 export interface ReplyInput {
@@ -10,6 +11,27 @@ export interface ReplyInput {
   /** JSON text of `{ message, name, code? }`; null for a response. */
   error: string | null;
 }
+
+// A generic plan assumes 10 rows per array; its worst join pairs the batch with itself
+// (64 × 64 comparisons cost less than planning): plan bigger batches for their real size.
+const statement = new Statement(
+  (pgq) => `with input as (
+       select * from unnest($1::uuid[], $2::jsonb[], $3::jsonb[], $4::text[])
+         as t(request_id, response, error, reply_to)
+     ),
+     stored as (
+       insert into ${pgq.table('rpc_replies')} (request_id, response, error)
+       select request_id, response, error from input
+       on conflict (request_id) do nothing
+       returning request_id
+     )
+     select stored.request_id::text as request_id,
+            pg_notify(input.reply_to, stored.request_id::text),
+            set_config('synchronous_commit',
+              case when $5 then 'off' else current_setting('synchronous_commit') end, true)
+       from stored join input using (request_id)`,
+  { preparedUpTo: 64 },
+);
 
 /**
  * Stores replies and announces each to its caller in one statement, so one transaction: the
@@ -30,22 +52,8 @@ export async function replyInsert(
   replies: readonly ReplyInput[],
   tx?: Executor,
 ): Promise<Set<string>> {
-  const rows = await pgq.query<{ request_id: string }>(
-    `with input as (
-       select * from unnest($1::uuid[], $2::jsonb[], $3::jsonb[], $4::text[])
-         as t(request_id, response, error, reply_to)
-     ),
-     stored as (
-       insert into ${pgq.table('rpc_replies')} (request_id, response, error)
-       select request_id, response, error from input
-       on conflict (request_id) do nothing
-       returning request_id
-     )
-     select stored.request_id::text as request_id,
-            pg_notify(input.reply_to, stored.request_id::text),
-            set_config('synchronous_commit',
-              case when $5 then 'off' else current_setting('synchronous_commit') end, true)
-       from stored join input using (request_id)`,
+  const rows = await statement.query<{ request_id: string }>(
+    pgq,
     [
       replies.map((reply) => reply.requestId),
       replies.map((reply) => reply.response),
@@ -53,9 +61,7 @@ export async function replyInsert(
       replies.map((reply) => reply.replyTo),
       tx === undefined,
     ],
-    // A generic plan assumes 10 rows per array; its worst join pairs the batch with itself
-    // (64 × 64 comparisons cost less than planning): plan bigger batches for their real size.
-    { tx, prepare: replies.length <= 64 },
+    { tx, batch: replies.length },
   );
   return new Set(rows.map((row) => row.request_id));
 }

@@ -1,10 +1,25 @@
 import type { Pgq } from '@pgq/core';
+import { Statement } from '@pgq/core/internal';
 
 const callerGone = JSON.stringify({
   name: 'TimeoutError',
   code: 'PGQ_TIMEOUT',
   message: 'The RPC caller gave up (timed out or aborted) before a server started the request',
 });
+
+const statement = new Statement(
+  (pgq) => `with cancelled as (
+       delete from ${pgq.table('jobs')}
+        where queue = $1 and id = $2::bigint and state = 'pending'
+       returning *
+     )
+     insert into ${pgq.table('job_archive')} (id, queue, state, payload, priority, attempts,
+       max_attempts, unique_key, last_error, result, created_at, started_at, finished_at)
+     select id, queue, 'cancelled', payload, priority, attempts, max_attempts, unique_key,
+            $3::jsonb, null, created_at, started_at, now()
+       from cancelled
+     returning id`,
+);
 
 /**
  * Cancels a request job only while no worker has claimed it: it moves from `jobs` to
@@ -18,20 +33,6 @@ const callerGone = JSON.stringify({
  * on the newest row version once the claim commits, leaves it alone.
  */
 export async function requestCancel(pgq: Pgq, queue: string, jobId: string): Promise<boolean> {
-  const rows = await pgq.query(
-    `with cancelled as (
-       delete from ${pgq.table('jobs')}
-        where queue = $1 and id = $2::bigint and state = 'pending'
-       returning *
-     )
-     insert into ${pgq.table('job_archive')} (id, queue, state, payload, priority, attempts,
-       max_attempts, unique_key, last_error, result, created_at, started_at, finished_at)
-     select id, queue, 'cancelled', payload, priority, attempts, max_attempts, unique_key,
-            $3::jsonb, null, created_at, started_at, now()
-       from cancelled
-     returning id`,
-    [queue, jobId, callerGone],
-    { prepare: true },
-  );
+  const rows = await statement.query(pgq, [queue, jobId, callerGone]);
   return rows.length > 0;
 }

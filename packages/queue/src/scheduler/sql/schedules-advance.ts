@@ -1,5 +1,5 @@
 import type { Executor, Pgq } from '@pgq/core';
-import { statement } from '../../sql/statement.js';
+import { Statement } from '@pgq/core/internal';
 
 /** Where a fired schedule goes next. */
 export interface ScheduleAdvance {
@@ -10,6 +10,18 @@ export interface ScheduleAdvance {
   lastRunAt: Date | null;
 }
 
+// Prepared whatever the batch (at most a pass's 100 schedules): its generic plan hashes the
+// batch and reads `schedules` once, linear in both, never row against row.
+const statement = new Statement(
+  (pgq) => `
+    update ${pgq.table('schedules')} s
+       set next_run_at = fired.next_run_at,
+           last_run_at = coalesce(fired.last_run_at, s.last_run_at)
+      from unnest($1::text[], $2::timestamptz[], $3::timestamptz[])
+           as fired(name, next_run_at, last_run_at)
+     where s.name = fired.name`,
+);
+
 /**
  * Moves fired schedules past the ticks they fired, in one statement, inside the transaction
  * that locked them (`schedulesClaim`) and enqueued their jobs: the three commit together.
@@ -19,24 +31,13 @@ export async function schedulesAdvance(
   tx: Executor,
   advances: readonly ScheduleAdvance[],
 ): Promise<void> {
-  const prepared = statement(
+  await statement.run(
     pgq,
-    'schedules_advance',
-    () => `
-    update ${pgq.table('schedules')} s
-       set next_run_at = fired.next_run_at,
-           last_run_at = coalesce(fired.last_run_at, s.last_run_at)
-      from unnest($1::text[], $2::timestamptz[], $3::timestamptz[])
-           as fired(name, next_run_at, last_run_at)
-     where s.name = fired.name`,
-  );
-  await pgq.query(
-    prepared.text,
     [
       advances.map((advance) => advance.name),
       advances.map((advance) => advance.nextRunAt),
       advances.map((advance) => advance.lastRunAt),
     ],
-    { tx, prepare: true },
+    { tx },
   );
 }

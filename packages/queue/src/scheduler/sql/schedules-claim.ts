@@ -1,5 +1,5 @@
 import type { Executor, Pgq } from '@pgq/core';
-import { statement } from '../../sql/statement.js';
+import { Statement } from '@pgq/core/internal';
 import type { ScheduleRow } from './schedule-row.js';
 
 /** A due schedule, locked by the caller's transaction, with the database clock. */
@@ -12,6 +12,17 @@ export interface DueScheduleRow
   /** `now()`: the transaction's start, the clock every tick of this pass is judged by. */
   now: Date;
 }
+
+const statement = new Statement(
+  (pgq) => `
+    select name, cron, timezone, queue, payload, options, catch_up, grace_ms, next_run_at,
+           now() as now
+      from ${pgq.table('schedules')}
+     where next_run_at <= now() and name <> all($2::text[])
+     order by next_run_at
+     limit $1
+       for update skip locked`,
+);
 
 /**
  * Locks up to `limit` due schedules (next_run_at <= now()), earliest first, in the caller's
@@ -27,17 +38,5 @@ export async function schedulesClaim(
   limit: number,
   exclude: readonly string[],
 ): Promise<DueScheduleRow[]> {
-  const prepared = statement(
-    pgq,
-    'schedules_claim',
-    () => `
-    select name, cron, timezone, queue, payload, options, catch_up, grace_ms, next_run_at,
-           now() as now
-      from ${pgq.table('schedules')}
-     where next_run_at <= now() and name <> all($2::text[])
-     order by next_run_at
-     limit $1
-       for update skip locked`,
-  );
-  return pgq.query<DueScheduleRow>(prepared.text, [limit, exclude], { tx, prepare: true });
+  return statement.query<DueScheduleRow>(pgq, [limit, exclude], { tx });
 }

@@ -1,5 +1,12 @@
 import type { Pgq } from '@pgq/core';
-import { statement } from '../../sql/statement.js';
+import { Statement } from '@pgq/core/internal';
+
+const statement = new Statement(
+  (pgq) => `
+    select (extract(epoch from min(next_run_at) - now()) * 1000.0)::float8 as delay_ms
+      from ${pgq.table('schedules')}
+     where next_run_at is not null and name <> all($1::text[])`,
+);
 
 /**
  * Milliseconds (database clock) until the earliest next_run_at among the schedules not in
@@ -11,16 +18,6 @@ export async function schedulesNextRun(
   pgq: Pgq,
   exclude: readonly string[],
 ): Promise<number | null> {
-  const prepared = statement(
-    pgq,
-    'schedules_next_run',
-    () => `
-    select (extract(epoch from min(next_run_at) - now()) * 1000.0)::float8 as delay_ms
-      from ${pgq.table('schedules')}
-     where next_run_at is not null and name <> all($1::text[])`,
-  );
-  const rows = await pgq.query<{ delay_ms: number | null }>(prepared.text, [exclude], {
-    prepare: true,
-  });
+  const rows = await statement.query<{ delay_ms: number | null }>(pgq, [exclude]);
   return rows[0]?.delay_ms ?? null;
 }
