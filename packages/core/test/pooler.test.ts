@@ -1,4 +1,4 @@
-import { Listener, type ListenerClient, type Logger, silentLogger } from '@pgq/core';
+import { Listener, type ListenerClient, type Logger, SqlState, silentLogger } from '@pgq/core';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,7 +110,7 @@ describe('named prepared statements lost by a pooler', () => {
       await client.query('deallocate all');
       await client.query('begin');
       await expect(pgq.query(text, [2], { prepare: true, tx: client })).rejects.toMatchObject({
-        code: '26000',
+        code: SqlState.invalidSqlStatementName,
       });
       await client.query('rollback');
       expect(pgq.preparedStatements).toBe(false);

@@ -2,7 +2,7 @@
 // wrote before it: it must apply, repair those rows so the queue runs again, and refuse them
 // from then on.
 import { randomBytes } from 'node:crypto';
-import { connect, type Pgq, sqlStateOf } from '@pgq/core';
+import { connect, type Pgq, SqlState, sqlStateOf } from '@pgq/core';
 import { afterEach, expect, it } from 'vitest';
 import { migrate, migrations, renderMigration, verify } from '../src/index.js';
 
@@ -98,6 +98,6 @@ it('repairs the rows that stopped a queue, moves the sequence past planted ids, 
     ['attempts = 0', unrescued!.id],
   ] as const) {
     const error = await pgq.query(`update ${jobs} set ${set} where id = $1`, [id]).catch((e) => e);
-    expect(sqlStateOf(error)).toBe('23514');
+    expect(sqlStateOf(error)).toBe(SqlState.checkViolation);
   }
 });

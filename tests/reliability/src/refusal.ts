@@ -20,7 +20,7 @@ export interface RefusalOutcome {
  *
  * @example
  * ```ts
- * const outcome = await attempt(() => worker.query(`update ...`), { sqlState: '23514' }, look);
+ * const outcome = await attempt(() => worker.query(`update ...`), { sqlState: SqlState.checkViolation }, look);
  * expect(outcome).toMatchObject({ refused: true, unchanged: true });
  * ```
  */
@@ -56,7 +56,7 @@ export async function attempt(
  *
  * @example
  * ```ts
- * await attempt(attack, { sqlState: '42501' }, () => queueTables(db.pgq));
+ * await attempt(attack, { sqlState: SqlState.insufficientPrivilege }, () => queueTables(db.pgq));
  * ```
  */
 export async function queueTables(admin: Pgq): Promise<unknown> {
@@ -74,7 +74,7 @@ export async function queueTables(admin: Pgq): Promise<unknown> {
  *
  * @example
  * ```ts
- * await expectAllRefused(figures, 'refused', { infinity: [attack, { sqlState: '23514' }] }, look);
+ * await expectAllRefused(figures, 'refused', { infinity: [attack, { sqlState: SqlState.checkViolation }] }, look);
  * ```
  */
 export async function expectAllRefused(

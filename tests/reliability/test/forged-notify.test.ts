@@ -5,7 +5,7 @@
 // caller's request id. Each forgery must be dropped, the subscriber must stay up and small,
 // and genuine traffic after the attack must arrive.
 import { randomBytes } from 'node:crypto';
-import { type Pgq, quoteIdentifier } from '@pgq/core';
+import { type Pgq, quoteIdentifier, SqlState } from '@pgq/core';
 import { type Message, PubSub } from '@pgq/pubsub';
 import { Queue } from '@pgq/queue';
 import { RpcClient, type RpcRequest } from '@pgq/rpc';
@@ -24,7 +24,7 @@ const db = useTestDatabase({
   },
 });
 const figures = useFigures('forged notify');
-const insufficientPrivilege = '42501';
+const insufficientPrivilege = SqlState.insufficientPrivilege;
 // What the flooded subscriber (a child process) may use at its peak: it starts at ~110 MB
 // resident, ~20 MB of heap (Node, tsx and the sources, one 1 MB message); on the unsigned
 // format the flood took it to V8's heap limit.

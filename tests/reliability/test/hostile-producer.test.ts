@@ -3,6 +3,7 @@
 // every claim fail) or choose a job id (a planted id broke completions and the next enqueues,
 // and decoyed the CLI). Each attack must be refused with nothing written, and the queue must
 // run the jobs enqueued after it.
+import { SqlState } from '@pgq/core';
 import { Queue } from '@pgq/queue';
 import { beforeAll, expect, it } from 'vitest';
 import { queueStillRuns } from '../src/queue-still-runs.js';
@@ -14,8 +15,8 @@ const db = useTestDatabase();
 const roles = useRoleLogins(db, ['work']);
 const figures = useFigures('hostile producer');
 
-const checkViolation = { sqlState: '23514' };
-const denied = { sqlState: '42501' };
+const checkViolation = { sqlState: SqlState.checkViolation };
+const denied = { sqlState: SqlState.insufficientPrivilege };
 const validation = { code: 'PGQ_VALIDATION' };
 
 beforeAll(async () => {

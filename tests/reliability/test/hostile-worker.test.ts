@@ -4,7 +4,7 @@
 // the archive may hold only the jobs it really took out of `jobs` (a forged dead row, retried,
 // ran a payload of the worker's choosing). Each attack must be refused with nothing written,
 // and the queue must run the jobs enqueued after it.
-import type { Pgq } from '@pgq/core';
+import { type Pgq, SqlState } from '@pgq/core';
 import { type Job, Queue, Worker } from '@pgq/queue';
 import { beforeAll, expect, it } from 'vitest';
 import { queueStillRuns } from '../src/queue-still-runs.js';
@@ -17,10 +17,10 @@ const db = useTestDatabase();
 const roles = useRoleLogins(db, ['poison', 'forgery', 'history', 'brief']);
 const figures = useFigures('hostile worker');
 
-const checkViolation = { sqlState: '23514' };
-const uniqueViolation = { sqlState: '23505' };
+const checkViolation = { sqlState: SqlState.checkViolation };
+const uniqueViolation = { sqlState: SqlState.uniqueViolation };
 // Row-level security refusing a row: "new row violates row-level security policy".
-const policyViolation = { sqlState: '42501' };
+const policyViolation = { sqlState: SqlState.insufficientPrivilege };
 
 beforeAll(async () => {
   // A queue per test, so each holds only the jobs its test made.

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Cache } from '@pgq/cache';
-import { type Pgq, PgqError, type PgqErrorCode } from '@pgq/core';
+import { type Pgq, PgqError, type PgqErrorCode, SqlState } from '@pgq/core';
 import { renderMigration } from '@pgq/migrate';
 import { type Job, Queue, Worker } from '@pgq/queue';
 import { beforeAll, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { useFigures, useTestDatabase } from '../src/suite.js';
 import { waitUntil } from '../src/wait.js';
 
 const rolesFile = new URL('../../../docs/roles.sql', import.meta.url);
-const insufficientPrivilege = '42501';
+const insufficientPrivilege = SqlState.insufficientPrivilege;
 
 const db = useTestDatabase();
 const roles = useRoleLogins(db, ['allowed']);

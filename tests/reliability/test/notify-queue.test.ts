@@ -11,7 +11,7 @@
 //   the commit, and that announcement is what fails), and workers find its job by polling;
 // - once the transaction ends, the queue empties at once and everything works again.
 import { randomBytes } from 'node:crypto';
-import { health, NotifyQueueFullError, quoteIdentifier } from '@pgq/core';
+import { health, NotifyQueueFullError, quoteIdentifier, SqlState } from '@pgq/core';
 import { quoteLiteral } from '@pgq/core/internal';
 import { PubSub } from '@pgq/pubsub';
 import { Queue, Worker } from '@pgq/queue';
@@ -96,7 +96,7 @@ it('a plain login holding LISTEN in a transaction fills the queue; notifying com
       }
     })();
     expect(full).toMatchObject({
-      code: '54000',
+      code: SqlState.programLimitExceeded,
       message: 'too many notifications in the NOTIFY queue',
     });
     expect(await usage()).toBe(1);
@@ -112,7 +112,9 @@ it('a plain login holding LISTEN in a transaction fills the queue; notifying com
       await app.query('begin');
       await queue.enqueue({ n: 2 }, { tx: app });
       // The app's own COMMIT is what fails: pgq's NOTIFY is sent with it.
-      await expect(app.query('commit')).rejects.toMatchObject({ code: '54000' });
+      await expect(app.query('commit')).rejects.toMatchObject({
+        code: SqlState.programLimitExceeded,
+      });
     } finally {
       app.release();
     }

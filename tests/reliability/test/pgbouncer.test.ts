@@ -4,7 +4,7 @@
 // and polls, with one warning.
 
 import { Cache } from '@pgq/cache';
-import { connect, type Logger, type Pgq, silentLogger, sqlStateOf } from '@pgq/core';
+import { connect, type Logger, type Pgq, SqlState, silentLogger, sqlStateOf } from '@pgq/core';
 import { Queue, Worker } from '@pgq/queue';
 import { RpcClient, RpcServer } from '@pgq/rpc';
 import { createTestDatabase, type TestDatabase } from '@pgq/testing';
@@ -45,7 +45,11 @@ class Trouble {
   get preparedStatementErrors(): number {
     return this.errors.filter((error) => {
       const state = sqlStateOf(error);
-      return state === '26000' || state === '42P05' || /prepared statement/.test(String(error));
+      return (
+        state === SqlState.invalidSqlStatementName ||
+        state === SqlState.duplicatePreparedStatement ||
+        /prepared statement/.test(String(error))
+      );
     }).length;
   }
 
